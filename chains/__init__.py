@@ -1,0 +1,1 @@
+"""Chain adapters: one family per module, the network registry and the RPC plumbing."""

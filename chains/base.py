@@ -1,0 +1,119 @@
+"""The adapter protocol and the chain-agnostic transaction it returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from chains.errors import ChainError, InvalidTxHash
+
+if TYPE_CHECKING:
+    from chains.networks import Network
+
+NATIVE = "native"
+
+
+class TxStatus(StrEnum):
+    """What the chain says of a transaction."""
+
+    CONFIRMED = "confirmed"
+    PENDING = "pending"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One movement of value inside a transaction; `amount` is in integer base units."""
+
+    from_address: str | None
+    to_address: str
+    asset: str
+    amount: int
+    decimals: int | None
+    memo: str | None = None
+    non_fungible: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTx:
+    """A transaction as the chain reports it, the same shape for every family."""
+
+    network: str
+    tx_hash: str
+    status: TxStatus
+    block_height: int | None = None
+    confirmations: int = 0
+    timestamp: int | None = None
+    fee_paid: int | None = None
+    transfers: tuple[Transfer, ...] = ()
+    # recipients (normalised) that the adapter knows to be contracts, not wallets
+    contract_recipients: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def not_found(cls, network: str, tx_hash: str) -> ChainTx:
+        """The node answered and does not know this hash."""
+        return cls(network=network, tx_hash=tx_hash, status=TxStatus.NOT_FOUND)
+
+
+FetchResult = ChainTx | ChainError
+
+
+class Adapter:
+    """Base of every family adapter: turns hashes into `ChainTx` over one network's endpoints."""
+
+    family: ClassVar[str] = ""
+    #: how many single fetches may run at once when the protocol has no batch call
+    concurrency: int = 4
+
+    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
+        self.network = network
+        self.endpoints = list(endpoints)
+        self.timeout = timeout
+        self._hash_re = re.compile(network.tx_hash_regex)
+
+    # -- identity -----------------------------------------------------------------------------
+    @classmethod
+    def normalize_address(cls, address: str) -> str:
+        """The canonical form used to compare addresses of this family."""
+        return address.strip()
+
+    def normalize_tx_hash(self, tx_hash: str) -> str:
+        """The hash in the form the node expects; raises `InvalidTxHash` if malformed."""
+        value = tx_hash.strip()
+        if not self._hash_re.fullmatch(value):
+            raise InvalidTxHash(
+                f"{tx_hash!r} is not a {self.network.name} transaction hash "
+                f"(expected {self.network.tx_hash_regex})"
+            )
+        return value
+
+    # -- fetching -----------------------------------------------------------------------------
+    def fetch(self, tx_hash: str) -> ChainTx:
+        """Fetch one transaction; not-found is a status, network trouble raises a retriable error."""
+        raise NotImplementedError
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
+        """Fetch many hashes, results in input order; families with batch calls override this."""
+
+        def one(h: str) -> FetchResult:
+            try:
+                return self.fetch(h)
+            except ChainError as exc:
+                return exc
+
+        if len(hashes) <= 1:
+            return [one(h) for h in hashes]
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            return list(pool.map(one, hashes))
+
+    def contract_addresses(self, addresses: Sequence[str]) -> set[str]:
+        """Which of these (normalised) addresses are contracts; families without contracts: none."""
+        return set()
+
+    def close(self) -> None:
+        """Release connections."""

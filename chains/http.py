@@ -1,0 +1,140 @@
+"""HTTP plumbing shared by every adapter: sessions, retry policy as data, rate limits, error mapping."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+
+from chains.endpoints import redact
+from chains.errors import ChainError, RateLimited, RetriableError, RpcTimeout, RpcUnavailable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Which errors to retry and how long to wait between tries."""
+
+    attempts: int = 3
+    backoff: float = 0.25
+    factor: float = 2.0
+    max_wait: float = 4.0
+    retry_on: tuple[type[ChainError], ...] = (RetriableError,)
+
+    def wait(self, attempt: int, exc: ChainError) -> float:
+        """Seconds to sleep before try number `attempt + 1`."""
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return min(exc.retry_after, self.max_wait)
+        return min(self.backoff * self.factor**attempt, self.max_wait)
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def with_retry(policy: RetryPolicy, call: Callable[[], T]) -> T:
+    """Run `call`, retrying the errors the policy names; the last error is raised."""
+    for attempt in range(policy.attempts):
+        try:
+            return call()
+        except policy.retry_on as exc:
+            if attempt + 1 >= policy.attempts:
+                raise
+            time.sleep(policy.wait(attempt, exc))
+    raise AssertionError("unreachable")
+
+
+class RateLimiter:
+    """A token bucket shared by the threads talking to one endpoint (`rate` requests a second)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._next = time.monotonic()
+
+    def acquire(self) -> None:
+        """Block until the next request may go."""
+        if not self.rate:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + 1.0 / self.rate
+        if start > now:
+            time.sleep(start - now)
+
+
+def new_session(pool_size: int = 8) -> requests.Session:
+    """A keep-alive session sized for `pool_size` concurrent connections."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "recovery/0.1"
+    return session
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+class HttpClient:
+    """GET/POST JSON against one base URL, mapping transport trouble to typed retriable errors."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 20.0,
+        session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or new_session()
+        self.limiter = limiter or RateLimiter(None)
+        self.retry = retry
+        self.label = redact(self.base_url)
+
+    def request(self, method: str, path: str, *, json_body: Any = None,
+                params: dict[str, Any] | None = None, ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
+        """One JSON exchange with retries; returns (status, body) for 2xx and `ok_statuses`."""
+        return with_retry(self.retry, lambda: self._once(method, path, json_body, params, ok_statuses))
+
+    def get(self, path: str, params: dict[str, Any] | None = None,
+            ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
+        """GET a JSON document."""
+        return self.request("GET", path, params=params, ok_statuses=ok_statuses)
+
+    def post(self, path: str, body: Any, ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
+        """POST a JSON body and read a JSON answer."""
+        return self.request("POST", path, json_body=body, ok_statuses=ok_statuses)
+
+    def _once(self, method: str, path: str, json_body: Any, params: dict[str, Any] | None,
+              ok_statuses: tuple[int, ...]) -> tuple[int, Any]:
+        self.limiter.acquire()
+        url = self.base_url + path if path else self.base_url
+        try:
+            resp = self.session.request(method, url, json=json_body, params=params, timeout=self.timeout)
+        except requests.Timeout:
+            raise RpcTimeout(f"{self.label} did not answer within {self.timeout:g}s") from None
+        except requests.RequestException as exc:
+            raise RpcUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
+        status = resp.status_code
+        if status == 429:
+            raise RateLimited(f"{self.label} rate-limited the request (HTTP 429)", _retry_after(resp))
+        if not (200 <= status < 300 or status in ok_statuses):
+            raise RpcUnavailable(f"{self.label} answered HTTP {status}")
+        try:
+            return status, resp.json()
+        except ValueError:
+            raise RpcUnavailable(f"{self.label} answered HTTP {status} with a body that is not JSON") from None

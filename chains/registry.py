@@ -1,0 +1,73 @@
+"""The explicit family -> adapter table, and building an adapter for a network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from chains.base import Adapter
+from chains.endpoints import resolve_endpoints
+from chains.errors import UnsupportedNetwork
+from chains.networks import Network, get_network, registry
+
+# Adapter modules are imported only when a network of their family is used (web3 is slow to import).
+
+
+def _evm() -> type[Adapter]:
+    from chains.evm import EvmAdapter
+    return EvmAdapter
+
+
+def _utxo() -> type[Adapter]:
+    from chains.utxo import UtxoAdapter
+    return UtxoAdapter
+
+
+def _tron() -> type[Adapter]:
+    from chains.tron import TronAdapter
+    return TronAdapter
+
+
+def _solana() -> type[Adapter]:
+    from chains.solana import SolanaAdapter
+    return SolanaAdapter
+
+
+ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
+    "evm": _evm,
+    "utxo": _utxo,
+    "tron": _tron,
+    "solana": _solana,
+}
+
+
+def adapter_ready(family: str) -> bool:
+    """Whether the family has an adapter."""
+    return family in ADAPTERS
+
+
+def adapter_class(network: Network) -> type[Adapter]:
+    """The adapter class of a network's family, or `UnsupportedNetwork`."""
+    loader = ADAPTERS.get(network.family)
+    if loader is None:
+        raise UnsupportedNetwork(
+            f"network {network.id!r} ({network.family}) has no adapter yet; it cannot be verified here"
+        )
+    return loader()
+
+
+def get_adapter(
+    network_id: str,
+    *,
+    rpc: str | None = None,
+    config_rpc: Mapping[str, str | list[str]] | None = None,
+    timeout: float = 20.0,
+) -> Adapter:
+    """An adapter for the network, on the endpoints that resolve for it."""
+    network = get_network(network_id)
+    endpoints = resolve_endpoints(network, rpc, config_rpc)
+    return adapter_class(network)(network, endpoints.urls, timeout=timeout)
+
+
+def same_family(network: Network) -> list[Network]:
+    """The other networks of the network's family, in registry order."""
+    return [n for n in registry().values() if n.family == network.family and n.id != network.id]
