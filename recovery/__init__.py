@@ -1,0 +1,1 @@
+"""Mis-sent deposit recovery: reference data, triage, cases, fees, quotes, batch, storage."""

@@ -1,0 +1,76 @@
+"""The configuration file (TOML) and the settings derived from it and the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recovery.errors import BadInput
+
+APP = "recovery"
+
+
+def _user_dir(kind: str) -> Path:
+    import platformdirs
+
+    fn = platformdirs.user_config_dir if kind == "config" else platformdirs.user_data_dir
+    return Path(fn(APP, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings in force: config file values, overridden by the environment."""
+
+    path: Path | None = None
+    rpc: dict[str, Any] = field(default_factory=dict)
+    database_url: str | None = None
+    fee_policy: Path | None = None
+    high_value_usd: str | None = None
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def config_path() -> Path:
+    """`RECOVERY_CONFIG`, else `config.toml` in the user config directory."""
+    env = os.environ.get("RECOVERY_CONFIG")
+    return Path(env) if env else _user_dir("config") / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file if it exists; a malformed file is bad input naming the file."""
+    path = path or config_path()
+    if not path.is_file():
+        return Config()
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{path}: not valid TOML ({exc})") from None
+    rpc = doc.get("rpc", {})
+    if not isinstance(rpc, dict):
+        raise BadInput(f"{path}: [rpc] must be a table of network id = URL or [URLs]")
+    fees = doc.get("fees", {})
+    policy = fees.get("policy") if isinstance(fees, dict) else None
+    return Config(
+        path=path,
+        rpc=rpc,
+        database_url=doc.get("database", {}).get("url"),
+        fee_policy=(path.parent / policy) if policy else None,
+        high_value_usd=str(doc["approvals"]["high_value_usd"]) if "high_value_usd" in doc.get(
+            "approvals", {}) else None,
+        rate_limits={k: float(v) for k, v in doc.get("rate_limits", {}).items()},
+        raw=doc,
+    )
+
+
+def database_url(config: Config) -> str:
+    """`RECOVERY_DATABASE_URL`, the config file's [database] url, else SQLite in the user data dir."""
+    url = os.environ.get("RECOVERY_DATABASE_URL") or config.database_url
+    if url:
+        return url
+    data = _user_dir("data")
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data / 'recovery.sqlite3'}"

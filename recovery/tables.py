@@ -1,0 +1,3 @@
+"""Every table module, imported once so SQLModel's metadata holds them all (for Alembic)."""
+
+from recovery import models  # noqa: F401
