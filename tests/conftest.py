@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,3 +36,62 @@ def loopback() -> Iterator[type[Loopback]]:
     yield make  # type: ignore[misc]
     for srv in started:
         srv.__exit__(None, None, None)
+
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"recovery_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is part of the test environment: say so plainly
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not usable ({exc}); .ci/run starts it")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database migrated to head, on SQLite and on PostgreSQL."""
+    from recovery.db import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'recovery.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    for url in _fresh_postgres():
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Any]:
+    """An engine on the `db_url` database."""
+    from recovery.db import make_engine
+
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for running the CLI against the test database, with an empty config file."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("")
+    monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
+    monkeypatch.setenv("RECOVERY_CONFIG", str(cfg))
+    return {"RECOVERY_DATABASE_URL": db_url, "RECOVERY_CONFIG": str(cfg)}

@@ -1,0 +1,42 @@
+"""The `recovery` command line: wiring only; each group lives in recovery/commands/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recovery.commands import common, db, networks
+
+app = typer.Typer(
+    name="recovery",
+    help="Verify, triage and recover mis-sent deposits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    as_: Annotated[str | None, typer.Option("--as", envvar="RECOVERY_ACTOR",
+                                            help="The acting agent (env RECOVERY_ACTOR).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", envvar="RECOVERY_CONFIG",
+                                                help="Config file (TOML).")] = None,
+) -> None:
+    ctx.obj = common.State(actor=as_, config_path=config)
+
+
+app.add_typer(networks.app, name="networks")
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    common.run(app)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""What every command shares: option aliases, state in ctx.obj, output, and the error-to-exit table."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork
+from recovery.errors import RecoveryError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy import Engine
+
+    from recovery.config import Config
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network id (see `recovery networks list`).")]
+TxOpt = Annotated[str, typer.Option("--tx", help="Transaction hash.")]
+RpcOpt = Annotated[str | None, typer.Option("--rpc", help="Endpoint URL for this call (overrides env/config).")]
+
+# exception class -> exit code; the first match wins, so subclasses come first
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (InvalidTxHash, 2),
+    (UnsupportedNetwork, 2),
+    (RegistryError, 2),
+    (RecoveryError, -1),   # carries its own exit_code
+    (DefiniteError, 1),
+    (ChainError, 1),
+)
+
+
+@dataclass
+class State:
+    """Per-invocation state, kept in `ctx.obj`."""
+
+    actor: str | None = None
+    config_path: Path | None = None
+    _config: Config | None = field(default=None, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The configuration file, loaded on first use."""
+        if self._config is None:
+            from recovery.config import load_config
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def engine(self) -> Engine:
+        """The database engine, schema brought to head (SQLite) or checked (server)."""
+        if self._engine is None:
+            from recovery.config import database_url
+            from recovery.db import ensure_schema, make_engine
+            url = database_url(self.config)
+            self._engine = make_engine(url)
+            ensure_schema(self._engine, url)
+        return self._engine
+
+
+def state(ctx: typer.Context) -> State:
+    """The state object of this invocation."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def emit_json(doc: Any) -> None:
+    """Write one JSON document to stdout."""
+    sys.stdout.write(json.dumps(doc, default=_default, indent=2) + "\n")
+
+
+def out() -> Console:
+    """The console for data (stdout)."""
+    from rich.console import Console
+    # piped output keeps whole table rows instead of squeezing them into 80 columns
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def err() -> Console:
+    """The console for messages and progress (stderr)."""
+    from rich.console import Console
+    return Console(stderr=True, soft_wrap=True)
+
+
+def exit_code_for(exc: BaseException) -> int | None:
+    """The exit code an exception maps to, or None when it is a bug."""
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return getattr(exc, "exit_code", 1) if code == -1 else code
+    return None
+
+
+def run(app: typer.Typer) -> None:
+    """Run the app, turning known errors into a message on stderr and their exit code."""
+    try:
+        app(standalone_mode=True)
+    except (ChainError, RecoveryError) as exc:
+        code = exit_code_for(exc)
+        message = getattr(exc, "user_message", None) or str(exc)
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(code) from None
