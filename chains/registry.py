@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from importlib.util import find_spec
 
 from chains.base import Adapter
 from chains.endpoints import resolve_endpoints
@@ -41,8 +42,8 @@ ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
 
 
 def adapter_ready(family: str) -> bool:
-    """Whether the family has an adapter."""
-    return family in ADAPTERS
+    """Whether the family has an adapter whose module is present (checked without importing it)."""
+    return family in ADAPTERS and find_spec(f"chains.{family}") is not None
 
 
 def adapter_class(network: Network) -> type[Adapter]:
