@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.commands import common, db, networks
+from recovery.commands import common, db, networks, reference, verify
 
 app = typer.Typer(
     name="recovery",
@@ -31,6 +31,8 @@ def _root(
 
 app.add_typer(networks.app, name="networks")
 app.add_typer(db.app, name="db")
+app.command("import")(reference.import_reference)
+app.command("verify")(verify.verify)
 
 
 def main() -> None:

@@ -115,5 +115,9 @@ class Adapter:
         """Which of these (normalised) addresses are contracts; families without contracts: none."""
         return set()
 
+    def network_fee_estimate(self, asset: str) -> int | None:
+        """Native base units a recovery transfer of `asset` would cost now; None when unknown."""
+        return None
+
     def close(self) -> None:
         """Release connections."""

@@ -1,0 +1,58 @@
+"""`recovery verify`: one transaction hash, its facts and its outcome."""
+
+from __future__ import annotations
+
+import typer
+
+from recovery.commands.common import JsonOpt, NetworkOpt, RpcOpt, TxOpt, emit_json, out, state
+
+STYLE = {"yes": "green", "no": "red", "wait": "yellow", "retry": "magenta", "per_policy": "cyan"}
+
+
+def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = None, json_: JsonOpt = False) -> None:
+    """Verify a transaction hash and name the cause. Exit 1 when the network cannot confirm it."""
+    from chains.networks import get_network
+    from recovery.db import session_scope
+    from recovery.verify import verify as run_verify
+
+    st = state(ctx)
+    net = get_network(network)  # unknown network: exit 2 before touching the database
+    with session_scope(st.engine()) as session:
+        verdict = run_verify(session, net.id, tx, rpc=rpc, config_rpc=st.config.rpc)
+    doc = verdict.to_json()
+    if json_:
+        emit_json(doc)
+    else:
+        _panel(doc)
+    if verdict.status in ("not_found", "failed", "unknown"):
+        raise typer.Exit(1)
+
+
+def _panel(doc: dict) -> None:  # type: ignore[type-arg]
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    colour = STYLE.get(doc["recoverable"], "white")
+    grid.add_row("Outcome", f"[{colour} bold]{doc['outcome']}[/]  (recoverable: {doc['recoverable']})")
+    grid.add_row("Why", doc["reason"])
+    grid.add_row("Status", f"{doc['status']}, {doc['confirmations']} confirmations "
+                           f"({doc['required_confirmations']} required)"
+                 + (f", block {doc['block_height']}" if doc["block_height"] is not None else ""))
+    if doc["amount"] is not None:
+        grid.add_row("Amount", f"{doc['amount']} {doc['symbol'] or doc['asset']}")
+    if doc["user_id"]:
+        grid.add_row("User", doc["user_id"])
+    if doc["deposit_network"] and doc["deposit_network"] != doc["network"]:
+        grid.add_row("Ours on", doc["deposit_network"])
+    if doc["found_on_network"]:
+        grid.add_row("Found on", doc["found_on_network"])
+    for t in doc["transfers"]:
+        grid.add_row("Transfer", f"{t['amount']} {t['asset']}  {t['from_address']} → {t['to_address']}"
+                     + (f"  memo {t['memo']!r}" if t["memo"] else ""))
+    if doc["error"]:
+        grid.add_row("Error", doc["error"])
+    grid.add_row("Explorer", doc["explorer_url"] or "")
+    out().print(Panel(grid, title=f"{doc['network']} {doc['tx_hash']}", expand=False))

@@ -1,0 +1,188 @@
+"""The fee policy (a TOML file) and the fee arithmetic: exact Decimals, rounded to the asset's decimals."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from pathlib import Path
+from typing import Any
+
+from recovery.errors import BadInput
+
+DEFAULT_POLICY = Path(__file__).with_name("fee_policy.toml")
+CENT = Decimal("0.01")
+RECOVER = "recover"
+DEFER = "defer"
+
+
+@dataclass(frozen=True, slots=True)
+class TierRule:
+    """A percentage of the USD value, clamped to a minimum and a maximum."""
+
+    percent: Decimal
+    min_usd: Decimal
+    max_usd: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FeePolicy:
+    """The fee rules in force, as loaded from the policy file."""
+
+    tiers: dict[str, TierRule]
+    memo_outcomes: frozenset[str]
+    memo_flat_usd: Decimal
+    no_fee_outcomes: frozenset[str]
+    small_below_usd: Decimal
+    max_fee_share: Decimal
+    valid_hours: int
+    high_value_usd: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeeBreakdown:
+    """Gross = fee + network fee + net, all in whole units of the recovered asset."""
+
+    gross: Decimal
+    fee: Decimal
+    network_fee: Decimal
+    net: Decimal
+    usd_value: Decimal
+    fee_usd: Decimal
+    network_fee_usd: Decimal
+    rule: str
+    recommendation: str
+    reason: str
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(
+            merged.get(key), dict) else value
+    return merged
+
+
+def _dec(doc: dict[str, Any], where: str, key: str, source: str) -> Decimal:
+    try:
+        value = Decimal(str(doc[key]))
+    except (KeyError, InvalidOperation):
+        raise BadInput(f"{source}: [{where}] {key} must be a number") from None
+    if not value.is_finite() or value < 0:
+        raise BadInput(f"{source}: [{where}] {key} must be a non-negative number")
+    return value
+
+
+def load_policy(path: Path | None = None) -> FeePolicy:
+    """The shipped default policy, with the keys of `path` (if given) laid over it."""
+    with DEFAULT_POLICY.open("rb") as fh:
+        doc = tomllib.load(fh)
+    source = "default"
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                doc = _merge(doc, tomllib.load(fh))
+        except FileNotFoundError:
+            raise BadInput(f"fee policy {path} not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise BadInput(f"fee policy {path}: not valid TOML ({exc})") from None
+        source = str(path)
+    tiers = {}
+    for name, rule in doc.get("tiers", {}).items():
+        keys = ("percent", "min_usd", "max_usd")
+        tiers[name] = TierRule(*(_dec(rule, f"tiers.{name}", k, source) for k in keys))
+        if tiers[name].min_usd > tiers[name].max_usd:
+            raise BadInput(f"{source}: [tiers.{name}] min_usd is above max_usd")
+    small = doc.get("small_claims", {})
+    return FeePolicy(
+        tiers=tiers,
+        memo_outcomes=frozenset(doc.get("memo", {}).get("outcomes", [])),
+        memo_flat_usd=_dec(doc.get("memo", {}), "memo", "flat_usd", source),
+        no_fee_outcomes=frozenset(doc.get("no_fee", {}).get("outcomes", [])),
+        small_below_usd=_dec(small, "small_claims", "below_usd", source),
+        max_fee_share=_dec(small, "small_claims", "max_fee_share", source),
+        valid_hours=int(doc.get("quote", {}).get("valid_hours", 24)),
+        high_value_usd=_dec(doc.get("approvals", {}), "approvals", "high_value_usd", source),
+        source=source,
+    )
+
+
+def unit(decimals: int) -> Decimal:
+    """The smallest amount of an asset with these decimals."""
+    return Decimal(1).scaleb(-decimals)
+
+
+def to_units(amount: Decimal, decimals: int, *, field: str = "amount") -> Decimal:
+    """The amount as whole units of the asset; more decimals than the asset has is bad input."""
+    if not amount.is_finite() or amount <= 0:
+        raise BadInput(f"{field} must be a positive number, not {amount}")
+    with localcontext() as ctx:
+        ctx.prec = 80
+        exact = amount.quantize(unit(decimals))
+    if exact != amount:
+        raise BadInput(f"{field} {amount} has more decimal places than the asset's {decimals}")
+    return exact
+
+
+def _usd(value: Decimal) -> str:
+    return format(value.quantize(CENT), ",f")
+
+
+def fee_rule(policy: FeePolicy, *, tier: str, outcome: str | None, listed: bool,
+             usd_value: Decimal) -> tuple[Decimal, str]:
+    """The service fee in USD and the name of the rule that set it."""
+    if outcome in policy.no_fee_outcomes:
+        return Decimal(0), f"{outcome}: a valid deposit not yet credited, no fee"
+    if outcome in policy.memo_outcomes and listed:
+        return policy.memo_flat_usd, f"{outcome} on a listed asset: flat {_usd(policy.memo_flat_usd)} USD"
+    rule = policy.tiers.get(tier)
+    if rule is None:
+        raise BadInput(f"the fee policy has no rule for tier {tier!r}")
+    share = usd_value * rule.percent / 100
+    text = f"{tier} tier: {rule.percent.normalize():f}% of USD value, min {_usd(rule.min_usd)}, " \
+           f"max {_usd(rule.max_usd)} USD"
+    if share < rule.min_usd:
+        return rule.min_usd, text + " (minimum applied)"
+    if share > rule.max_usd:
+        return rule.max_usd, text + " (maximum applied)"
+    return share, text
+
+
+def compute(policy: FeePolicy, *, tier: str, outcome: str | None, listed: bool, gross: Decimal,
+            decimals: int, usd_price: Decimal, network_fee: Decimal = Decimal(0)) -> FeeBreakdown:
+    """Fee, network fee and net of recovering `gross` (whole units) of an asset worth `usd_price`."""
+    if not usd_price.is_finite() or usd_price <= 0:
+        raise BadInput(f"usd_price must be a positive number, not {usd_price}")
+    if network_fee < 0:
+        raise BadInput("network fee must not be negative")
+    with localcontext() as ctx:
+        ctx.prec = 80
+        step = unit(decimals)
+        gross = to_units(gross, decimals, field="amount")
+        usd_value = gross * usd_price
+        fee_usd_rule, rule = fee_rule(policy, tier=tier, outcome=outcome, listed=listed, usd_value=usd_value)
+        fee = (fee_usd_rule / usd_price).quantize(step, rounding=ROUND_HALF_UP)
+        fee = min(max(fee, Decimal(0)), gross)
+        if fee == gross and fee_usd_rule > 0:
+            rule += " (capped at the amount)"
+        nf = min(network_fee.quantize(step, rounding=ROUND_CEILING), gross - fee)
+        net = gross - fee - nf
+        fee_usd = (fee * usd_price).quantize(CENT)
+        nf_usd = (nf * usd_price).quantize(CENT)
+        value = usd_value.quantize(CENT)
+        recommendation, reason = _recommend(policy, outcome, value, fee_usd + nf_usd)
+    return FeeBreakdown(gross=gross, fee=fee, network_fee=nf, net=net, usd_value=value, fee_usd=fee_usd,
+                        network_fee_usd=nf_usd, rule=rule, recommendation=recommendation, reason=reason)
+
+
+def _recommend(policy: FeePolicy, outcome: str | None, value: Decimal, cost: Decimal) -> tuple[str, str]:
+    if outcome in policy.no_fee_outcomes:
+        return RECOVER, "the deposit is valid and was not credited: it is credited without a fee"
+    if value < policy.small_below_usd:
+        return DEFER, (f"the amount is worth {_usd(value)} USD, below the small-claim limit of "
+                       f"{_usd(policy.small_below_usd)} USD: waiting for network support costs nothing")
+    if cost > value * policy.max_fee_share:
+        return DEFER, (f"the fees ({_usd(cost)} USD) would exceed {policy.max_fee_share * 100:.0f}% of the "
+                       f"value ({_usd(value)} USD): waiting for network support costs nothing")
+    return RECOVER, f"the fees ({_usd(cost)} USD) are a fair share of the value ({_usd(value)} USD)"

@@ -1,0 +1,198 @@
+"""Quotes: price, network fee and fee policy put together, stored, shown, and told to the user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from chains.base import NATIVE
+from chains.errors import ChainError
+from chains.networks import get_network
+from recovery.case_models import Quote, Valuation
+from recovery.dbtypes import utcnow
+from recovery.errors import BadInput, NotConfigured
+from recovery.fees import FeePolicy, compute
+
+# network id, asset -> native base units of one recovery transfer, or None when unknown
+FeeEstimator = Callable[[str, str], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceInfo:
+    """A USD price and where it came from."""
+
+    usd_price: Decimal
+    source: str
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AssetInfo:
+    """What a quote needs to know of the asset."""
+
+    asset: str
+    symbol: str
+    decimals: int
+    listed: bool
+
+
+def _asset_key(network: str, asset: str) -> str:
+    from recovery.reference import key_asset
+
+    return key_asset(network, asset)
+
+
+def find_price(session: Session, network: str, asset: str, case_id: int | None = None) -> PriceInfo | None:
+    """Clearing's valuation on the case if any, else the newest imported price, else None."""
+    if case_id is not None:
+        val = session.exec(select(Valuation).where(Valuation.case_id == case_id)
+                           .order_by(col(Valuation.at).desc()).limit(1)).first()
+        if val is not None:
+            return PriceInfo(val.usd_price, f"valuation by {val.entered_by}", val.at)
+    from recovery.reference import Reference
+
+    price = Reference(session).latest_price(network, asset)
+    if price is None:
+        return None
+    return PriceInfo(price.usd_price, price.source or "import", price.as_of)
+
+
+def asset_info(session: Session, network: str, asset: str, decimals: int | None = None) -> AssetInfo:
+    """Symbol and decimals from the listing, the network (native), or the caller (a token we do not list)."""
+    from recovery.reference import Reference
+
+    net = get_network(network)
+    listed = Reference(session).listed_asset(network, asset)
+    if listed is not None:
+        return AssetInfo(listed.asset, listed.symbol, listed.decimals, True)
+    if asset.strip().lower() == NATIVE:
+        return AssetInfo(NATIVE, net.native_symbol, net.native_decimals, False)
+    if decimals is None:
+        raise BadInput(f"decimals of {asset} on {network} are unknown (not a listed asset): give --decimals")
+    short = asset if len(asset) <= 14 else f"{asset[:8]}…{asset[-4:]}"
+    return AssetInfo(asset, short, decimals, False)
+
+
+def adapter_fee_estimator(config_rpc: Mapping[str, Any] | None = None) -> FeeEstimator:
+    """Estimates through the network's adapter (EVM: the node's current gas price)."""
+
+    def estimate(network: str, asset: str) -> int | None:
+        from chains.registry import get_adapter
+
+        adapter = get_adapter(network, config_rpc=config_rpc)
+        try:
+            return adapter.network_fee_estimate(asset)
+        finally:
+            adapter.close()
+
+    return estimate
+
+
+def _network_fee(session: Session, network: str, info: AssetInfo, price: PriceInfo,
+                 estimator: FeeEstimator | None) -> tuple[Decimal, str | None]:
+    """The network fee in units of the recovered asset, and a note when it could not be estimated."""
+    if estimator is None:
+        return Decimal(0), "network fee not estimated"
+    try:
+        native = estimator(network, info.asset)
+    except ChainError as exc:
+        return Decimal(0), f"network fee not estimated ({getattr(exc, 'user_message', None) or exc})"
+    if native is None:
+        return Decimal(0), "network fee not estimated"
+    net = get_network(network)
+    native_whole = Decimal(native).scaleb(-net.native_decimals)
+    if info.asset == NATIVE:
+        return native_whole, None
+    native_price = find_price(session, network, NATIVE)
+    if native_price is None:
+        return Decimal(0), f"network fee not estimated (no USD price for {net.native_symbol})"
+    return native_whole * native_price.usd_price / price.usd_price, None
+
+
+def build_quote(session: Session, policy: FeePolicy, *, network: str, asset: str, amount: Decimal,
+                outcome: str | None, decimals: int | None = None, case_id: int | None = None,
+                actor: str | None = None, estimator: FeeEstimator | None = None,
+                now: datetime | None = None) -> Quote:
+    """A quote row (not yet added to the session); an unknown price is refused until clearing values it."""
+    net = get_network(network)
+    info = asset_info(session, network, asset, decimals)
+    price = find_price(session, network, info.asset, case_id)
+    if price is None:
+        where = f"case value {case_id if case_id is not None else 'ID'} --usd-price P"
+        raise NotConfigured(f"no USD price for {info.symbol} ({info.asset}) on {network}: clearing must "
+                            f"enter a valuation first (`recovery {where}`)")
+    nf, note = _network_fee(session, network, info, price, estimator)
+    b = compute(policy, tier=net.tier, outcome=outcome, listed=info.listed, gross=amount,
+                decimals=info.decimals, usd_price=price.usd_price, network_fee=nf)
+    created = now or utcnow()
+    return Quote(
+        case_id=case_id, network=network, asset=info.asset, symbol=info.symbol, decimals=info.decimals,
+        gross=b.gross, fee=b.fee, network_fee=b.network_fee, net=b.net, usd_price=price.usd_price,
+        usd_value=b.usd_value, fee_usd=b.fee_usd, network_fee_usd=b.network_fee_usd, network_fee_note=note,
+        rule=b.rule, recommendation=b.recommendation, reason=b.reason, price_source=price.source,
+        price_as_of=price.as_of, created_by=actor, created_at=created,
+        expires_at=created + timedelta(hours=policy.valid_hours),
+    )
+
+
+def is_current(quote: Quote | None, now: datetime | None = None) -> bool:
+    """Whether the quote exists and has not expired."""
+    return quote is not None and quote.expires_at > (now or utcnow())
+
+
+def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
+    """The quote document of design section 9 (amounts as strings of whole units)."""
+    return {
+        "id": q.id, "case_id": q.case_id, "network": q.network, "asset": q.asset, "symbol": q.symbol,
+        "decimals": q.decimals, "gross": q.gross, "fee": q.fee, "network_fee": q.network_fee, "net": q.net,
+        "usd_price": q.usd_price, "usd_value": q.usd_value, "fee_usd": q.fee_usd,
+        "network_fee_usd": q.network_fee_usd, "network_fee_note": q.network_fee_note, "rule": q.rule,
+        "recommendation": q.recommendation, "reason": q.reason, "price_source": q.price_source,
+        "price_as_of": q.price_as_of, "created_at": q.created_at, "expires_at": q.expires_at,
+        "expired": not is_current(q, now),
+    }
+
+
+def _amount(value: Decimal, symbol: str) -> str:
+    text = format(value.normalize(), "f") if value != 0 else "0"
+    return f"{text} {symbol}"
+
+
+def quote_message(q: Quote, *, user_id: str | None = None, outcome: str | None = None) -> str:
+    """A polite, plain message for the user: the fee, what they receive, why, and the alternative."""
+    net = get_network(q.network)
+    greeting = f"Dear {user_id}," if user_id else "Hello,"
+    cause = {
+        "unlisted_token": f"the token you sent is not one we support on {net.name}",
+        "wrong_network": f"the funds were sent over {net.name}, a network this deposit address is not for",
+        "below_minimum": "the amount is below the minimum deposit, so it was not credited automatically",
+        "missing_memo": "the deposit arrived without the memo/tag that identifies your account",
+        "wrong_memo": "the memo/tag of the deposit does not match your account",
+        "uncredited": "the deposit was valid but was not credited to your account",
+    }.get(outcome or "", "the deposit could not be credited automatically")
+    lines = [
+        greeting, "",
+        f"Thank you for your patience. We have found your deposit of {_amount(q.gross, q.symbol)} "
+        f"on {net.name}: {cause}.", "",
+    ]
+    if q.fee == 0 and q.network_fee == 0:
+        lines.append(f"We can credit the full {_amount(q.gross, q.symbol)} to your account at no cost.")
+    else:
+        fee_line = (f"Recovering it involves a service fee of {_amount(q.fee, q.symbol)} "
+                    f"(about {q.fee_usd} USD)")
+        if q.network_fee > 0:
+            fee_line += f" and a network fee of {_amount(q.network_fee, q.symbol)}"
+        lines += [fee_line + ".", f"You would receive {_amount(q.net, q.symbol)}.",
+                  f"The fee follows our recovery policy: {q.rule}."]
+    if q.recommendation == "defer":
+        lines += ["", f"Our recommendation is to wait rather than recover now: {q.reason}. "
+                      "If support for this asset or network is added later, the funds may then be credited "
+                      "without a recovery fee. You may still ask us to recover them now on the terms above."]
+    lines += ["", f"This offer is valid until {q.expires_at:%Y-%m-%d %H:%M} UTC. Please reply to confirm "
+                  "whether you would like us to proceed.", "", "Kind regards,", "The deposit recovery team"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,249 @@
+"""Triage: hold a transaction's on-chain facts against our reference data and name the cause."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from chains.base import NATIVE, Adapter, ChainTx, Transfer, TxStatus
+from chains.errors import ChainError
+from chains.networks import Network, get_network
+from recovery.models import DepositAddress
+from recovery.reference import Reference, key_address, key_tx
+
+
+class Outcome(StrEnum):
+    """The causes of design section 5."""
+
+    CREDITED = "credited"
+    UNCREDITED = "uncredited"
+    PENDING = "pending"
+    BELOW_MINIMUM = "below_minimum"
+    DEPOSITS_SUSPENDED = "deposits_suspended"
+    MISSING_MEMO = "missing_memo"
+    WRONG_MEMO = "wrong_memo"
+    UNLISTED_TOKEN = "unlisted_token"
+    WRONG_NETWORK = "wrong_network"
+    CONTRACT_ADDRESS = "contract_address"
+    NOT_OUR_ADDRESS = "not_our_address"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+    UNVERIFIABLE = "unverifiable"
+
+
+RECOVERABLE: dict[Outcome, str] = {
+    Outcome.CREDITED: "no", Outcome.UNCREDITED: "yes", Outcome.PENDING: "wait",
+    Outcome.BELOW_MINIMUM: "per_policy", Outcome.DEPOSITS_SUSPENDED: "wait", Outcome.MISSING_MEMO: "yes",
+    Outcome.WRONG_MEMO: "yes", Outcome.UNLISTED_TOKEN: "yes", Outcome.WRONG_NETWORK: "yes",
+    Outcome.CONTRACT_ADDRESS: "no", Outcome.NOT_OUR_ADDRESS: "no", Outcome.FAILED: "no",
+    Outcome.NOT_FOUND: "no", Outcome.UNVERIFIABLE: "retry",
+}
+
+
+def whole_units(amount: int, decimals: int | None) -> Decimal:
+    """Base units -> whole units, exactly (base units unchanged when decimals are unknown)."""
+    return Decimal(amount) if decimals is None else Decimal(amount).scaleb(-decimals).normalize()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one claim, with the facts it rests on."""
+
+    network: str
+    tx_hash: str
+    status: str
+    outcome: Outcome
+    reason: str
+    block_height: int | None = None
+    confirmations: int = 0
+    required_confirmations: int = 0
+    transfers: tuple[Transfer, ...] = ()
+    transfer: Transfer | None = None
+    asset: str | None = None
+    symbol: str | None = None
+    amount: Decimal | None = None
+    user_id: str | None = None
+    deposit_address: str | None = None
+    deposit_network: str | None = None
+    found_on_network: str | None = None
+    error: str | None = None
+    explorer_url: str | None = None
+
+    @property
+    def recoverable(self) -> str:
+        """yes / no / wait / retry / per_policy."""
+        return RECOVERABLE[self.outcome]
+
+    def to_json(self, decimals: Mapping[str, int | None] | None = None) -> dict[str, Any]:
+        """The `verify --json` document (amounts as strings of whole units)."""
+        known = decimals or {}
+
+        def amount(t: Transfer) -> str:
+            d = t.decimals if t.decimals is not None else known.get(t.asset)
+            return format(whole_units(t.amount, d), "f")
+
+        return {
+            "network": self.network, "tx_hash": self.tx_hash, "status": self.status,
+            "block_height": self.block_height, "confirmations": self.confirmations,
+            "required_confirmations": self.required_confirmations,
+            "transfers": [{"from_address": t.from_address, "to_address": t.to_address, "asset": t.asset,
+                           "amount": amount(t), "memo": t.memo, "non_fungible": t.non_fungible}
+                          for t in self.transfers],
+            "outcome": self.outcome.value, "recoverable": self.recoverable, "reason": self.reason,
+            "found_on_network": self.found_on_network, "asset": self.asset, "symbol": self.symbol,
+            "amount": None if self.amount is None else format(self.amount, "f"),
+            "user_id": self.user_id, "deposit_address": self.deposit_address,
+            "deposit_network": self.deposit_network, "error": self.error, "explorer_url": self.explorer_url,
+        }
+
+
+def _short(address: str) -> str:
+    return address if len(address) <= 14 else f"{address[:8]}…{address[-4:]}"
+
+
+class Triage:
+    """Triage many transactions of one network against reference data loaded in bulk."""
+
+    def __init__(self, ref: Reference, network: Network, adapter: Adapter | None = None) -> None:
+        self.ref = ref
+        self.net = network
+        self.adapter = adapter
+        self.shared = [get_network(n) for n in network.shares_keys_with]
+
+    def _key(self, address: str) -> str:
+        return key_address(self.net.id, address)
+
+    def run(self, txs: Sequence[ChainTx]) -> list[Verdict]:
+        """One verdict per transaction, in order; reference rows are fetched a chunk at a time."""
+        keys = {self._key(t.to_address) for tx in txs for t in tx.transfers}
+        self.ref.prefetch_owners([self.net.id, *(n.id for n in self.shared)], keys)
+        self.ref.prefetch_credits(self.net.id, [key_tx(self.net.id, tx.tx_hash) for tx in txs
+                                                if tx.status is not TxStatus.NOT_FOUND])
+        contracts, contract_error = self._contracts(txs)
+        return [self.one(tx, contracts, contract_error) for tx in txs]
+
+    def _contracts(self, txs: Sequence[ChainTx]) -> tuple[set[str], str | None]:
+        """Recipients that are contracts, asked only for transactions that reached none of ours."""
+        candidates = [self._key(t.to_address) for tx in txs if tx.status is not TxStatus.NOT_FOUND
+                      and not self._ours(tx) for t in tx.transfers]
+        if not candidates or self.adapter is None:
+            return set(), None
+        try:
+            return self.adapter.contract_addresses(candidates), None
+        except ChainError as exc:
+            return set(), exc.user_message
+
+    def _ours(self, tx: ChainTx) -> list[tuple[Transfer, list[DepositAddress]]]:
+        found = []
+        for t in tx.transfers:
+            rows = self.ref.owners(self.net.id, self._key(t.to_address))
+            if rows:
+                found.append((t, rows))
+        return found
+
+    def _verdict(self, tx: ChainTx, outcome: Outcome, reason: str, **facts: Any) -> Verdict:
+        return Verdict(
+            network=self.net.id, tx_hash=tx.tx_hash, status=tx.status.value, outcome=outcome, reason=reason,
+            block_height=tx.block_height, confirmations=tx.confirmations,
+            required_confirmations=self.net.min_confirmations, transfers=tx.transfers,
+            explorer_url=self.net.explorer_url(tx.tx_hash), **facts)
+
+    def _describe(self, t: Transfer) -> tuple[Decimal, str, int | None, str]:
+        listed = self.ref.listed_asset(self.net.id, t.asset)
+        decimals = t.decimals if t.decimals is not None else (listed.decimals if listed else None)
+        if listed:
+            symbol = listed.symbol
+        elif t.asset == NATIVE:
+            symbol = self.net.native_symbol
+        else:
+            symbol = f"token {_short(t.asset)}"
+        amount = whole_units(t.amount, decimals)
+        return amount, symbol, decimals, f"{amount:f} {symbol}"
+
+    def one(self, tx: ChainTx, contracts: set[str] = frozenset(), contract_error: str | None = None) -> Verdict:  # type: ignore[assignment]
+        """The verdict for one fetched transaction."""
+        net = self.net
+        if tx.status is TxStatus.NOT_FOUND:
+            return self._verdict(tx, Outcome.NOT_FOUND, f"{net.name} does not know this transaction.")
+        if tx.status is TxStatus.FAILED:
+            return self._verdict(tx, Outcome.FAILED, "The transaction failed on chain; nothing was moved.")
+        ours = self._ours(tx)
+        if not ours:
+            return self._not_ours(tx, contracts, contract_error)
+        transfer, rows = ours[0]
+        amount, symbol, _, what = self._describe(transfer)
+        facts: dict[str, Any] = {"transfer": transfer, "asset": transfer.asset, "symbol": symbol,
+                                 "amount": amount, "deposit_address": transfer.to_address,
+                                 "deposit_network": net.id, "user_id": rows[0].user_id}
+        where = f"deposit address {_short(transfer.to_address)}"
+        if self.ref.credits(net.id, key_tx(net.id, tx.tx_hash)):
+            credit = self.ref.credits(net.id, key_tx(net.id, tx.tx_hash))[0]
+            facts["user_id"] = credit.user_id
+            return self._verdict(tx, Outcome.CREDITED, f"{what} to {where} was already credited to user "
+                                 f"{credit.user_id}.", **facts)
+        if tx.status is TxStatus.PENDING or tx.confirmations < net.min_confirmations:
+            return self._verdict(tx, Outcome.PENDING, f"{what} to {where} has {tx.confirmations} of the "
+                                 f"{net.min_confirmations} confirmations {net.name} needs: wait.", **facts)
+        listed = self.ref.listed_asset(net.id, transfer.asset)
+        if listed is None or transfer.non_fungible:
+            return self._verdict(tx, Outcome.UNLISTED_TOKEN, f"{what} reached {where}, but we do not list "
+                                 f"this asset on {net.name}.", **facts)
+        if net.memo_required:
+            memo = (transfer.memo or "").strip()
+            if not memo:
+                return self._verdict(tx, Outcome.MISSING_MEMO, f"{what} reached {where} without the memo "
+                                     "that names the user.", **facts)
+            match = [r for r in rows if r.memo == memo]
+            if not match:
+                return self._verdict(tx, Outcome.WRONG_MEMO, f"{what} reached {where} with memo {memo!r}, "
+                                     "which matches none of our users.", **facts)
+            facts["user_id"] = match[0].user_id
+        if not listed.deposit_enabled:
+            return self._verdict(tx, Outcome.DEPOSITS_SUSPENDED, f"{what} reached {where}, but {listed.symbol} "
+                                 f"deposits on {net.name} are suspended: wait until they reopen.", **facts)
+        if amount < listed.min_deposit:
+            return self._verdict(tx, Outcome.BELOW_MINIMUM, f"{what} to {where} is below the minimum deposit "
+                                 f"of {listed.min_deposit:f} {listed.symbol}.", **facts)
+        return self._verdict(tx, Outcome.UNCREDITED, f"{what} reached {where} of user {facts['user_id']} "
+                             f"with {tx.confirmations} confirmations and is not credited: credit it.", **facts)
+
+    def _not_ours(self, tx: ChainTx, contracts: set[str], contract_error: str | None) -> Verdict:
+        for t in tx.transfers:
+            key = self._key(t.to_address)
+            for other in self.shared:
+                rows = self.ref.owners(other.id, key)
+                if rows:
+                    amount, symbol, _, what = self._describe(t)
+                    return self._verdict(
+                        tx, Outcome.WRONG_NETWORK,
+                        f"{what} was sent on {self.net.name} to {_short(t.to_address)}, which is our deposit "
+                        f"address on {other.name} only; the same key controls it here.",
+                        transfer=t, asset=t.asset, symbol=symbol, amount=amount, user_id=rows[0].user_id,
+                        deposit_address=t.to_address, deposit_network=other.id)
+        for t in tx.transfers:
+            key = self._key(t.to_address)
+            if key == t.asset or key in contracts:
+                _, _, _, what = self._describe(t)
+                return self._verdict(tx, Outcome.CONTRACT_ADDRESS, f"{what} was sent to the contract "
+                                     f"{_short(t.to_address)}, not to a deposit address.", transfer=t,
+                                     asset=t.asset, amount=self._describe(t)[0])
+        if contract_error:
+            return self._verdict(tx, Outcome.UNVERIFIABLE, "The recipient is not ours, and the node could "
+                                 f"not say whether it is a contract: {contract_error}", error=contract_error)
+        if not tx.transfers:
+            return self._verdict(tx, Outcome.NOT_OUR_ADDRESS, "The transaction moved no value to any address.")
+        names = ", ".join(sorted({_short(t.to_address) for t in tx.transfers}))
+        return self._verdict(tx, Outcome.NOT_OUR_ADDRESS, f"The recipient ({names}) is not one of our "
+                             f"deposit addresses on {self.net.name} or on a network sharing its keys.")
+
+
+def unverifiable(network: Network, tx_hash: str, error: str) -> Verdict:
+    """The verdict when the node could not be reached reliably."""
+    return Verdict(network=network.id, tx_hash=tx_hash, status="unknown", outcome=Outcome.UNVERIFIABLE,
+                   reason=f"{network.name} could not be reached reliably; retry later.", error=error,
+                   required_confirmations=network.min_confirmations,
+                   explorer_url=network.explorer_url(tx_hash))
+
