@@ -95,3 +95,44 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
     monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
     monkeypatch.setenv("RECOVERY_CONFIG", str(cfg))
     return {"RECOVERY_DATABASE_URL": db_url, "RECOVERY_CONFIG": str(cfg)}
+
+
+@pytest.fixture(scope="session")
+def anvil_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Two real Anvil nodes: chain id 1 stands for "ethereum", chain id 56 for "bsc"."""
+    from recovery.anvil import Anvil
+
+    with Anvil(1) as eth, Anvil(56) as bsc:
+        yield {"ethereum": eth, "bsc": bsc}
+
+
+@pytest.fixture(scope="session")
+def evm_scenario(anvil_nodes: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The devnet scenario seeded once per session (recovery.devnet): one claim per EVM outcome.
+
+    After seeding, automine is off on "ethereum" (one claim waits in the mempool): a test that sends
+    a transaction there must mine it itself with `anvil_nodes["ethereum"].mine(n)`.
+    """
+    from recovery.devnet import seed
+
+    return seed(anvil_nodes["ethereum"], anvil_nodes["bsc"], tmp_path_factory.mktemp("scenario"))
+
+
+@pytest.fixture
+def scenario_env(evm_scenario: Any, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                 db_url: str) -> dict[str, str]:
+    """The test database with the scenario's reference data imported, and endpoints set for both chains."""
+    from recovery.db import make_engine
+    from recovery.reference_import import import_file
+
+    engine = make_engine(db_url)
+    for kind in ("addresses", "assets", "credits", "prices"):
+        report = import_file(engine, kind, evm_scenario.files[kind])
+        assert not report.errors, report.errors
+    engine.dispose()
+    env = dict(cli_env)
+    for net, url in evm_scenario.urls.items():
+        var = "RECOVERY_RPC_" + net.upper()
+        monkeypatch.setenv(var, url)
+        env[var] = url
+    return env
