@@ -147,11 +147,15 @@ def is_current(quote: Quote | None, now: datetime | None = None) -> bool:
 
 def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
     """The quote document of design section 9 (amounts as strings of whole units)."""
+    def d(value: Decimal | None) -> str | None:
+        return None if value is None else (format(value.normalize(), "f") if value != 0 else "0")
+
     return {
         "id": q.id, "case_id": q.case_id, "network": q.network, "asset": q.asset, "symbol": q.symbol,
-        "decimals": q.decimals, "gross": q.gross, "fee": q.fee, "network_fee": q.network_fee, "net": q.net,
-        "usd_price": q.usd_price, "usd_value": q.usd_value, "fee_usd": q.fee_usd,
-        "network_fee_usd": q.network_fee_usd, "network_fee_note": q.network_fee_note, "rule": q.rule,
+        "decimals": q.decimals, "gross": d(q.gross), "fee": d(q.fee), "network_fee": d(q.network_fee),
+        "net": d(q.net), "usd_price": d(q.usd_price), "usd_value": format(q.usd_value, "f"),
+        "fee_usd": format(q.fee_usd, "f"), "network_fee_usd": d(q.network_fee_usd),
+        "network_fee_note": q.network_fee_note, "rule": q.rule,
         "recommendation": q.recommendation, "reason": q.reason, "price_source": q.price_source,
         "price_as_of": q.price_as_of, "created_at": q.created_at, "expires_at": q.expires_at,
         "expired": not is_current(q, now),

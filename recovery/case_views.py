@@ -1,0 +1,73 @@
+"""Cases as JSON documents (design section 9) and durations for people."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from recovery.case_models import Approval, Case, Quote
+from recovery.dbtypes import utcnow
+from recovery.errors import BadInput
+from recovery.quotes import quote_json
+from recovery.workflow import allowed_events
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str, field: str) -> timedelta:
+    """`90m`, `12h`, `3d`, `2w` (or a number of seconds) as a timedelta; bad input names the field."""
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", text or "")
+    if not m:
+        raise BadInput(f"{field} must be a duration such as 30m, 12h, 3d or 2w, not {text!r}")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2) or "s"])
+
+
+def human(delta: timedelta) -> str:
+    """A short duration: `3d 4h`, `5h 12m`, `7m`."""
+    secs = max(0, int(delta.total_seconds()))
+    days, rest = divmod(secs, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m"
+
+
+def approval_json(a: Approval) -> dict[str, Any]:
+    """One approval or rejection."""
+    return {"role": a.role, "actor": a.actor, "decision": a.decision, "reason": a.reason, "at": a.at,
+            "voided_at": a.voided_at}
+
+
+def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
+              now: datetime | None = None) -> dict[str, Any]:
+    """The case document: state, facts, current quote, approvals (void ones apart), what may happen next."""
+    now = now or utcnow()
+    quote = s.get(Quote, case.quote_id) if case.quote_id else None
+    rows = list(s.exec(select(Approval).where(Approval.case_id == case.id).order_by(col(Approval.id))))
+    return {
+        "id": case.id, "status": case.status, "version": case.version, "network": case.network,
+        "tx_hash": case.tx_hash, "user_id": case.user_id, "opened_by": case.opened_by,
+        "opened_at": case.opened_at, "updated_at": case.updated_at,
+        "age_seconds": int((now - case.opened_at).total_seconds()),
+        "waiting_seconds": int((now - case.updated_at).total_seconds()),
+        "claimed": {"asset": case.claimed_asset, "amount": case.claimed_amount, "memo": case.claimed_memo},
+        "outcome": case.outcome, "recoverable": case.recoverable, "reason": case.reason,
+        "chain_status": case.chain_status, "asset": case.asset, "amount": case.amount,
+        "decimals": case.decimals, "from_address": case.from_address,
+        "deposit_address": case.deposit_address, "deposit_network": case.deposit_network,
+        "deposit_user": case.deposit_user, "block_height": case.block_height,
+        "confirmations": case.confirmations, "verified_at": case.verified_at,
+        "quote": quote_json(quote, now) if quote else None,
+        "approvals": [approval_json(a) for a in rows if a.voided_at is None],
+        "voided_approvals": [approval_json(a) for a in rows if a.voided_at is not None],
+        "approvals_needed": needed,
+        "recovery_tx": case.recovery_tx, "recovered_amount": case.recovered_amount,
+        "ledger_ref": case.ledger_ref, "note": case.note,
+        "allowed_events": allowed_events(case.status),
+    }

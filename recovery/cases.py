@@ -1,0 +1,402 @@
+"""The case service: each action one transaction (transition, approval row, audit row), version-checked."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from recovery import audit
+from recovery.case_facts import QUOTABLE
+from recovery.case_models import Actor, Approval, Case, Quote, Valuation
+from recovery.dbtypes import utcnow
+from recovery.errors import BadInput, Refused
+from recovery.fees import FeePolicy, load_policy
+from recovery.quotes import FeeEstimator, build_quote, is_current
+from recovery.workflow import FINAL, CaseStatus, Verification, fire
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from chains.base import ChainTx
+    from recovery.triage import Verdict
+
+ROLES = ("agent", "wallet", "clearing", "security")
+APPROVER_ROLES = ("wallet", "clearing", "security")
+
+Verifier = Callable[[Session, str, str], "Verdict"]
+TxFetcher = Callable[[str, str], "ChainTx"]
+
+
+@dataclass
+class CaseService:
+    """The actions on cases; verifier, fetcher and fee estimator default to the chain adapters."""
+
+    engine: Engine
+    policy: FeePolicy | None = None
+    high_value_usd: Decimal | None = None
+    config_rpc: dict[str, Any] | None = None
+    verifier: Verifier | None = None
+    fetcher: TxFetcher | None = None
+    estimator: FeeEstimator | None = None
+
+    def __post_init__(self) -> None:
+        self.policy = self.policy or load_policy()
+        if self.high_value_usd is None:
+            self.high_value_usd = self.policy.high_value_usd
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work."""
+        from recovery.db import session_scope
+
+        with session_scope(self.engine) as s:
+            yield s
+
+    def case(self, s: Session, case_id: int) -> Case:
+        """The case, or bad input naming the id."""
+        case = s.get(Case, case_id)
+        if case is None:
+            raise BadInput(f"case {case_id} does not exist")
+        return case
+
+    def actor(self, s: Session, name: str | None, role: str | None = None) -> Actor:
+        """The acting actor, refused when unknown or without the role."""
+        if not name:
+            raise BadInput("no acting agent: give --as NAME or set RECOVERY_ACTOR")
+        actor = s.exec(select(Actor).where(Actor.name == name)).first()
+        if actor is None:
+            raise Refused(f"unknown actor {name!r}: add them with `recovery actors add {name} --role ROLE`")
+        if role is not None and role not in actor.role_set():
+            held = ", ".join(sorted(actor.role_set())) or "none"
+            raise Refused(f"{name} does not hold the {role} role (roles: {held})")
+        return actor
+
+    def save(self, s: Session, case: Case, **values: Any) -> None:
+        """Write changes only if nobody changed the case since it was read (optimistic concurrency)."""
+        values["updated_at"] = utcnow()
+        result = s.execute(
+            update(Case).where(col(Case.id) == case.id, col(Case.version) == case.version)
+            .values(version=case.version + 1, **values).execution_options(synchronize_session=False))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Refused(f"case {case.id} was changed by someone else at the same moment; nothing was done: "
+                          f"look at it again (`recovery case show {case.id}`) and retry")
+        s.refresh(case)
+
+    def transition(self, s: Session, case: Case, event: str, actor: str, data: dict[str, Any] | None = None,
+                   values: dict[str, Any] | None = None, **facts: Any) -> CaseStatus:
+        """Fire the event, save the case with its new state, and append the audit row."""
+        before = case.status
+        after = fire(before, event, case_id=case.id, **facts)
+        self.save(s, case, status=after.value, **(values or {}))
+        audit.append(s, actor=actor, event=event, case_id=case.id, from_status=before, to_status=after.value,
+                     data=data)
+        return after
+
+    # -- actors -------------------------------------------------------------------------------
+    def add_actor(self, name: str, roles: list[str], by: str | None = None) -> Actor:
+        """Add an actor, or add roles to an existing one."""
+        name = name.strip()
+        if not name:
+            raise BadInput("NAME must not be empty")
+        bad = [r for r in roles if r not in ROLES]
+        if bad or not roles:
+            raise BadInput(f"--role must be one of {', '.join(ROLES)} (got {', '.join(bad) or 'none'})")
+        with self.session() as s:
+            actor = s.exec(select(Actor).where(Actor.name == name)).first()
+            if actor is None:
+                actor = Actor(name=name, added_by=by)
+            actor.roles = ",".join(sorted(actor.role_set() | set(roles)))
+            s.add(actor)
+            s.flush()
+            audit.append(s, actor=by or name, event="actor_added", data={"name": name, "roles": actor.roles})
+            return actor
+
+    # -- opening and verifying ----------------------------------------------------------------
+    def open(self, actor: str | None, *, network: str, tx_hash: str, user_id: str, asset: str | None = None,
+             amount: Decimal | None = None, memo: str | None = None) -> Case:
+        """Open a case for a claim; one live case per transaction."""
+        from chains.networks import get_network
+        from recovery.reference import key_tx
+
+        get_network(network)
+        if not user_id.strip():
+            raise BadInput("--user must not be empty")
+        if amount is not None and (not amount.is_finite() or amount <= 0):
+            raise BadInput(f"--amount must be a positive number, not {amount}")
+        tx_key = key_tx(network, tx_hash)
+        with self.session() as s:
+            who = self.actor(s, actor, "agent")
+            live = s.exec(select(Case).where(Case.network == network, Case.tx_key == tx_key,
+                                             col(Case.status).not_in([st.value for st in FINAL]))).first()
+            if live is not None:
+                raise Refused(f"case {live.id} is already {live.status} for this transaction")
+            case = Case(status=CaseStatus.open.value, network=network, tx_hash=tx_hash.strip(), tx_key=tx_key,
+                        user_id=user_id.strip(), claimed_asset=asset, claimed_amount=amount, claimed_memo=memo,
+                        opened_by=who.name)
+            s.add(case)
+            s.flush()
+            audit.append(s, actor=who.name, event="open", case_id=case.id, to_status=case.status, data={
+                "network": network, "tx_hash": case.tx_hash, "user_id": case.user_id, "asset": asset,
+                "amount": amount, "memo": memo})
+            return case
+
+    def verify(self, case_id: int, actor: str | None) -> Case:
+        """Verify the case's transaction on chain and apply the verdict."""
+        with self.session() as s:
+            self.actor(s, actor, "agent")
+            case = self.case(s, case_id)
+            fire_check(case, "verify")
+            verifier = self.verifier or _default_verifier(self.config_rpc)
+            verdict = verifier(s, case.network, case.tx_hash)
+        return self.apply_verdict(case_id, actor, verdict)
+
+    def apply_verdict(self, case_id: int, actor: str | None, verdict: Verdict) -> Case:
+        """Record a verification; changed facts void the approvals and the quote given so far."""
+        from recovery.case_facts import classify, facts_of
+
+        with self.session() as s:
+            who = self.actor(s, actor, "agent")
+            case = self.case(s, case_id)
+            kind, reason = classify(case, verdict)
+            values: dict[str, Any] = {"confirmations": verdict.confirmations, "verified_at": utcnow()}
+            changed = False
+            if kind != Verification.wait or case.facts_hash is None:
+                facts = facts_of(s, verdict)
+                digest = hashlib.sha256(audit.canonical(facts).encode()).hexdigest()
+                changed = case.facts_hash is not None and digest != case.facts_hash
+                values.update({k: v for k, v in facts.items() if k in _FACT_COLUMNS}, facts_hash=digest,
+                              reason=reason, recoverable=verdict.recoverable)
+            voided = 0
+            if changed:
+                voided = self._void_approvals(s, case)
+                values["quote_id"] = None
+            data = {"outcome": verdict.outcome.value, "status": verdict.status, "reason": reason,
+                    "verification": kind.value, "facts_changed": changed, "approvals_voided": voided,
+                    "confirmations": verdict.confirmations, "amount": verdict.amount, "asset": verdict.asset}
+            self.transition(s, case, "verify", who.name, data, values, verification=kind, changed=changed)
+            return case
+
+    def _void_approvals(self, s: Session, case: Case) -> int:
+        rows = active_approvals(s, case.id)
+        now = utcnow()
+        for row in rows:
+            row.voided_at = now
+            s.add(row)
+        return len(rows)
+
+    # -- valuation and quotes -------------------------------------------------------------------
+    def value(self, case_id: int, actor: str | None, usd_price: Decimal) -> Valuation:
+        """Clearing enters a USD price for the case's asset (needed when none was imported)."""
+        if not usd_price.is_finite() or usd_price <= 0:
+            raise BadInput(f"--usd-price must be a positive number, not {usd_price}")
+        with self.session() as s:
+            who = self.actor(s, actor, "clearing")
+            case = self.case(s, case_id)
+            if case.asset is None:
+                raise Refused(f"case {case_id} is {case.status}: verify it before valuing its asset")
+            if CaseStatus(case.status) in FINAL:
+                raise Refused(f"case {case_id} is {case.status}: a final state takes no valuation")
+            val = Valuation(case_id=case.id, network=case.network, asset=case.asset, usd_price=usd_price,
+                            entered_by=who.name)
+            s.add(val)
+            self.save(s, case)
+            audit.append(s, actor=who.name, event="value", case_id=case.id, from_status=case.status,
+                         to_status=case.status, data={"asset": case.asset, "usd_price": usd_price})
+            return val
+
+    def quote(self, case_id: int, actor: str | None) -> tuple[Case, Quote]:
+        """Issue (or re-issue) the case's quote."""
+        with self.session() as s:
+            who = self.actor(s, actor, "agent")
+            case = self.case(s, case_id)
+            fire_check(case, "quote")
+            if case.outcome not in QUOTABLE or case.asset is None or case.amount is None:
+                raise Refused(f"case {case_id} ({case.outcome or 'not verified'}) cannot be quoted: only "
+                              f"{', '.join(sorted(QUOTABLE))} cases are")
+            q = build_quote(s, self.policy, network=case.network, asset=case.asset,  # type: ignore[arg-type]
+                            amount=case.amount, outcome=case.outcome, decimals=case.decimals,
+                            case_id=case.id, actor=who.name, estimator=self.estimator)
+            s.add(q)
+            s.flush()
+            from recovery.quotes import quote_json
+
+            self.transition(s, case, "quote", who.name, {"quote": quote_json(q)}, {"quote_id": q.id})
+            return case, q
+
+    # -- simple moves ---------------------------------------------------------------------------
+    def accept(self, case_id: int, actor: str | None) -> Case:
+        """The user accepted the quote: ask for approvals."""
+        with self.session() as s:
+            who = self.actor(s, actor, "agent")
+            case = self.case(s, case_id)
+            fire_check(case, "accept")
+            q = s.get(Quote, case.quote_id) if case.quote_id else None
+            if not is_current(q):
+                when = f"expired at {q.expires_at:%Y-%m-%d %H:%M} UTC" if q else "is missing"
+                raise Refused(f"case {case_id}: the quote {when}; issue a new one with `recovery case quote "
+                              f"{case_id}`")
+            self.transition(s, case, "accept", who.name, {"quote_id": case.quote_id}, quote_current=True)
+            return case
+
+    def move(self, case_id: int, actor: str | None, event: str, reason: str | None = None) -> Case:
+        """defer, decline, reopen, cancel or close: an agent's move with an optional reason."""
+        with self.session() as s:
+            who = self.actor(s, actor, "agent")
+            case = self.case(s, case_id)
+            values = {"note": reason} if reason else {}
+            self.transition(s, case, event, who.name, {"reason": reason}, values)
+            return case
+
+    # -- approvals ------------------------------------------------------------------------------
+    def needed(self, s: Session, case: Case) -> dict[str, int]:
+        """How many approvals each role must give (security twice above the high-value threshold)."""
+        q = s.get(Quote, case.quote_id) if case.quote_id else None
+        high = q is not None and self.high_value_usd is not None and q.usd_value > self.high_value_usd
+        return {"wallet": 1, "clearing": 1, "security": 2 if high else 1}
+
+    def approve(self, case_id: int, actor: str | None, role: str) -> Case:
+        """Record an approval; the last one needed moves the case to approved."""
+        return self._decide(case_id, actor, role, "approve", None)
+
+    def reject(self, case_id: int, actor: str | None, role: str, reason: str | None) -> Case:
+        """An approver rejects the case, with a reason."""
+        if not reason or not reason.strip():
+            raise BadInput("--reason is required to reject a case")
+        return self._decide(case_id, actor, role, "reject", reason.strip())
+
+    def _decide(self, case_id: int, actor: str | None, role: str, decision: str, reason: str | None) -> Case:
+        if role not in APPROVER_ROLES:
+            raise BadInput(f"--role must be one of {', '.join(APPROVER_ROLES)}, not {role!r}")
+        with self.session() as s:
+            who = self.actor(s, actor, role)
+            case = self.case(s, case_id)
+            fire_check(case, decision)
+            if who.name == case.opened_by:
+                raise Refused(f"{who.name} opened case {case_id} and cannot {decision} it")
+            given = active_approvals(s, case.id)
+            mine = [a for a in given if a.actor == who.name]
+            if mine:
+                raise Refused(f"{who.name} already approved case {case_id} as {mine[0].role}; each approval "
+                              "needs a different person")
+            needed = self.needed(s, case)
+            have = sum(1 for a in given if a.role == role)
+            if decision == "approve" and have >= needed[role]:
+                raise Refused(f"case {case_id} already has the {role} approval it needs")
+            s.add(Approval(case_id=case.id, role=role, actor=who.name, decision=decision, reason=reason,
+                           facts_hash=case.facts_hash))
+            counts = {r: sum(1 for a in given if a.role == r) + (r == role) for r in APPROVER_ROLES}
+            complete = all(counts[r] >= n for r, n in needed.items())
+            data = {"role": role, "decision": decision, "reason": reason, "approvals": counts,
+                    "needed": needed}
+            values = {"note": reason} if reason else {}
+            self.transition(s, case, decision, who.name, data, values, complete=complete)
+            return case
+
+    # -- execution and credit -------------------------------------------------------------------
+    def execute(self, case_id: int, actor: str | None, recovery_tx: str) -> Case:
+        """Record the recovery transaction after verifying it on chain against the case and its quote."""
+        from recovery.case_facts import check_recovery_tx
+        from recovery.reference import key_tx
+
+        with self.session() as s:
+            who = self.actor(s, actor, "wallet")
+            case = self.case(s, case_id)
+            fire_check(case, "execute")
+            key = key_tx(case.network, recovery_tx)
+            other = s.exec(select(Case).where(Case.recovery_tx_key == key)).first()
+            if other is not None:
+                raise Refused(f"{recovery_tx} is already the recovery transaction of case {other.id}")
+            if key == case.tx_key:
+                raise Refused("the recovery transaction cannot be the claimed deposit itself")
+            q = s.get(Quote, case.quote_id) if case.quote_id else None
+            if q is None:
+                raise Refused(f"case {case_id} has no quote to check the recovery against")
+            fetch = self.fetcher or _default_fetcher(self.config_rpc)
+            tx = fetch(case.network, key)
+            moved = check_recovery_tx(case, q, tx)
+            data = {"recovery_tx": key, "amount": moved, "block_height": tx.block_height}
+            self.transition(s, case, "execute", who.name, data,
+                            {"recovery_tx": recovery_tx.strip(), "recovery_tx_key": key,
+                             "recovered_amount": moved}, tx_ok=True)
+            return case
+
+    def credit(self, case_id: int, actor: str | None, ledger_ref: str) -> Case:
+        """Clearing records the ledger entry that credited the user."""
+        if not ledger_ref.strip():
+            raise BadInput("--ledger-ref must not be empty")
+        with self.session() as s:
+            who = self.actor(s, actor, "clearing")
+            case = self.case(s, case_id)
+            self.transition(s, case, "credit", who.name, {"ledger_ref": ledger_ref.strip()},
+                            {"ledger_ref": ledger_ref.strip()})
+            return case
+
+
+_FACT_COLUMNS = frozenset({"outcome", "chain_status", "asset", "amount", "decimals", "from_address",
+                           "deposit_address", "deposit_network", "deposit_user", "block_height"})
+
+
+def fire_check(case: Case, event: str) -> None:
+    """Refuse early (before any chain call) when the state does not allow the event at all."""
+    from recovery.workflow import allowed_events
+
+    if event not in allowed_events(case.status):
+        fire(case.status, event, case_id=case.id)
+
+
+def active_approvals(s: Session, case_id: int | None) -> list[Approval]:
+    """The approvals of a case that are not void, oldest first."""
+    return list(s.exec(select(Approval).where(Approval.case_id == case_id, col(Approval.voided_at).is_(None))
+                       .order_by(col(Approval.id))))
+
+
+def list_cases(s: Session, *, status: str | None = None, network: str | None = None,
+               outcome: str | None = None, user: str | None = None, older_than: timedelta | None = None,
+               newer_than: timedelta | None = None, now: datetime | None = None) -> list[Case]:
+    """Cases matching the filters, oldest waiting first; age counts from when the case was opened."""
+    now = now or utcnow()
+    query = select(Case)
+    if status:
+        query = query.where(Case.status == status)
+    if network:
+        query = query.where(Case.network == network)
+    if outcome:
+        query = query.where(Case.outcome == outcome)
+    if user:
+        query = query.where(Case.user_id == user)
+    if older_than is not None:
+        query = query.where(col(Case.opened_at) <= now - older_than)
+    if newer_than is not None:
+        query = query.where(col(Case.opened_at) >= now - newer_than)
+    return list(s.exec(query.order_by(col(Case.updated_at), col(Case.id))))
+
+
+def _default_verifier(config_rpc: dict[str, Any] | None) -> Verifier:
+    def run(s: Session, network: str, tx_hash: str) -> Verdict:
+        from recovery.verify import verify
+
+        return verify(s, network, tx_hash, config_rpc=config_rpc)
+
+    return run
+
+
+def _default_fetcher(config_rpc: dict[str, Any] | None) -> TxFetcher:
+    def run(network: str, tx_hash: str) -> ChainTx:
+        from chains.registry import get_adapter
+
+        adapter = get_adapter(network, config_rpc=config_rpc)
+        try:
+            return adapter.fetch(tx_hash)
+        finally:
+            adapter.close()
+
+    return run
