@@ -1,0 +1,245 @@
+"""Tron: the java-tron / TronGrid HTTP API (`/wallet/gettransactionbyid`, `gettransactioninfobyid`,
+`getnowblock`). TRX, TRC-10 and TRC-20 transfers; base58check addresses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
+from chains.base58 import b58check_encode
+from chains.errors import ChainError, RetriableError, RpcUnavailable
+from chains.http import HttpClient, RetryPolicy, new_session
+from chains.networks import Network
+
+T = TypeVar("T")
+
+TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+TRANSFER_SELECTOR = "a9059cbb"  # transfer(address,uint256)
+SUCCESS = "SUCCESS"
+_HEX_ADDRESS = re.compile(r"(?:41|0x)?([0-9a-fA-F]{40})")
+
+
+def to_base58(address: str) -> str:
+    """A Tron address as the API writes it (base58, 41-prefixed hex, 20-byte hex) in base58check."""
+    value = address.strip()
+    match = _HEX_ADDRESS.fullmatch(value)
+    if match:
+        return b58check_encode(b"\x41" + bytes.fromhex(match.group(1)))
+    return value
+
+
+def _word_address(word: str) -> str:
+    """The address in the low 20 bytes of a 32-byte ABI word (a log topic or call argument)."""
+    return to_base58(word[-40:])
+
+
+def _memo(raw: dict[str, Any]) -> str | None:
+    data = raw.get("data")
+    if not data:
+        return None
+    try:
+        return bytes.fromhex(data).decode("utf-8", errors="replace")
+    except ValueError:
+        return str(data)
+
+
+def _asset_id(name: str) -> str:
+    """A TRC-10 token id: visible answers write "1002000", hex answers its ASCII in hex."""
+    if name and not name.isdigit():
+        try:
+            decoded = bytes.fromhex(name).decode("ascii")
+        except (ValueError, UnicodeDecodeError):
+            return name
+        if decoded.isdigit():
+            return decoded
+    return name
+
+
+def _log_transfers(info: dict[str, Any], memo: str | None) -> list[Transfer]:
+    transfers = []
+    for log in info.get("log") or []:
+        topics = [t.lower().removeprefix("0x") for t in log.get("topics") or []]
+        if not topics or topics[0] != TRANSFER_TOPIC or len(topics) not in (3, 4):
+            continue
+        token = to_base58(log["address"])
+        if len(topics) == 4:   # TRC-721: the token id is the third indexed argument
+            transfers.append(Transfer(_word_address(topics[1]), _word_address(topics[2]), token, 1,
+                                      0, memo, non_fungible=True))
+            continue
+        data = (log.get("data") or "").removeprefix("0x")
+        transfers.append(Transfer(_word_address(topics[1]), _word_address(topics[2]), token,
+                                  int(data[:64] or "0", 16), None, memo))
+    return transfers
+
+
+def _call_transfer(value: dict[str, Any], memo: str | None) -> Transfer | None:
+    """A TRC-20 `transfer(address,uint256)` read from the call data (when no log tells it)."""
+    data = (value.get("data") or "").lower()
+    if not data.startswith(TRANSFER_SELECTOR) or len(data) < 8 + 128:
+        return None
+    return Transfer(to_base58(value["owner_address"]), _word_address(data[8:72]),
+                    to_base58(value["contract_address"]), int(data[72:136], 16), None, memo)
+
+
+def parse_transaction(network: Network, txid: str, tx: dict[str, Any], info: dict[str, Any],
+                      head: int | None) -> ChainTx:
+    """A gettransactionbyid answer, its gettransactioninfobyid answer and the head height -> ChainTx."""
+    raw = tx.get("raw_data") or {}
+    memo = _memo(raw)
+    transfers: list[Transfer] = []
+    contracts: set[str] = set()
+    for contract in raw.get("contract") or []:
+        kind = contract.get("type")
+        value = contract["parameter"]["value"]
+        owner = to_base58(value["owner_address"])
+        if kind == "TransferContract":
+            transfers.append(Transfer(owner, to_base58(value["to_address"]), NATIVE, int(value["amount"]),
+                                      network.native_decimals, memo))
+        elif kind == "TransferAssetContract":
+            transfers.append(Transfer(owner, to_base58(value["to_address"]),
+                                      _asset_id(str(value["asset_name"])), int(value["amount"]), None, memo))
+        elif kind == "TriggerSmartContract":
+            target = to_base58(value["contract_address"])
+            contracts.add(target)
+            if int(value.get("call_value") or 0):
+                transfers.append(Transfer(owner, target, NATIVE, int(value["call_value"]),
+                                          network.native_decimals, memo))
+            if not info.get("log"):
+                call = _call_transfer(value, memo)
+                if call:
+                    transfers.append(call)
+    logged = _log_transfers(info, memo)
+    contracts.update(t.asset for t in logged)
+    transfers.extend(logged)
+
+    results = [r.get("contractRet") for r in tx.get("ret") or [] if r.get("contractRet")]
+    receipt = (info.get("receipt") or {}).get("result")
+    failed = (any(r != SUCCESS for r in results) or (receipt is not None and receipt != SUCCESS)
+              or info.get("result") == "FAILED")
+    block = info.get("blockNumber")
+    if failed:
+        status = TxStatus.FAILED
+    elif block is None:
+        status = TxStatus.PENDING   # known to the node, but its block is not indexed yet
+    else:
+        status = TxStatus.CONFIRMED
+    confirmations = max(0, head - int(block) + 1) if block is not None and head is not None else 0
+    stamp = info.get("blockTimeStamp")
+    return ChainTx(
+        network=network.id, tx_hash=txid, status=status,
+        block_height=int(block) if block is not None else None, confirmations=confirmations,
+        timestamp=int(stamp) // 1000 if stamp else None,
+        fee_paid=int(info.get("fee") or 0) if info else None,
+        transfers=tuple(transfers),
+        contract_recipients=frozenset(t.to_address for t in transfers if t.to_address in contracts),
+    )
+
+
+def all_failed(network: Network, errors: Sequence[RetriableError]) -> RetriableError:
+    """One retriable error naming what each provider said (their messages carry redacted URLs)."""
+    if not errors:
+        return RpcUnavailable(f"{network.name}: no endpoint configured")
+    kinds = {type(e) for e in errors}
+    kind = kinds.pop() if len(kinds) == 1 else RpcUnavailable
+    detail = "; ".join(e.user_message for e in errors)
+    return kind(f"{network.name}: no endpoint could answer ({detail})")
+
+
+class TronAdapter(Adapter):
+    """Verifies Tron transactions over the java-tron HTTP API, endpoints tried in priority order."""
+
+    family = "tron"
+    concurrency = 4
+    retry = RetryPolicy(attempts=2, backoff=0.25)
+
+    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
+        super().__init__(network, endpoints, timeout=timeout)
+        self._session = new_session(self.concurrency)
+        self._clients = [HttpClient(url, timeout=timeout, session=self._session, retry=self.retry)
+                         for url in self.endpoints]
+
+    @classmethod
+    def normalize_address(cls, address: str) -> str:
+        """Base58check, whatever form the address came in."""
+        return to_base58(address)
+
+    def normalize_tx_hash(self, tx_hash: str) -> str:
+        """64 lower-case hex digits, without a 0x prefix."""
+        return super().normalize_tx_hash(tx_hash).lower().removeprefix("0x")
+
+    def fetch(self, tx_hash: str) -> ChainTx:
+        """Fetch one transaction, its info and the head block."""
+        txid = self.normalize_tx_hash(tx_hash)
+        return self._failover(lambda client: self._fetch_on(client, txid, None))
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
+        """Many transactions on a small thread pool (the HTTP API has no batch); one head lookup."""
+        results: list[FetchResult | None] = [None] * len(hashes)
+        txids: dict[int, str] = {}
+        for i, h in enumerate(hashes):
+            try:
+                txids[i] = self.normalize_tx_hash(h)
+            except ChainError as exc:
+                results[i] = exc
+        if txids:
+            try:
+                head: int | None = self._failover(self._head)
+            except RetriableError as exc:
+                for i in txids:
+                    results[i] = exc
+            else:
+                def one(i: int) -> FetchResult:
+                    try:
+                        return self._failover(lambda client: self._fetch_on(client, txids[i], head))
+                    except ChainError as exc:
+                        return exc
+
+                with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+                    for i, result in zip(txids, pool.map(one, txids), strict=True):
+                        results[i] = result
+        return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+
+    def close(self) -> None:
+        """Release connections."""
+        self._session.close()
+
+    # -- one endpoint -----------------------------------------------------------------------------
+    def _failover(self, call: Callable[[HttpClient], T]) -> T:
+        errors: list[RetriableError] = []
+        for client in self._clients:
+            try:
+                return call(client)
+            except RetriableError as exc:
+                errors.append(exc)
+        raise all_failed(self.network, errors)
+
+    def _post(self, client: HttpClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        _, answer = client.post(path, body)
+        if not isinstance(answer, dict):
+            raise RpcUnavailable(f"{client.label}{path} answered something that is not a JSON object")
+        if "Error" in answer:   # java-tron reports its own exceptions this way
+            raise RpcUnavailable(f"{client.label}{path}: {answer['Error']}")
+        return answer
+
+    def _head(self, client: HttpClient) -> int:
+        block = self._post(client, "/wallet/getnowblock", {})
+        try:
+            return int(block["block_header"]["raw_data"]["number"])
+        except (KeyError, TypeError, ValueError):
+            raise RpcUnavailable(f"{client.label}/wallet/getnowblock answered no block number") from None
+
+    def _fetch_on(self, client: HttpClient, txid: str, head: int | None) -> ChainTx:
+        tx = self._post(client, "/wallet/gettransactionbyid", {"value": txid, "visible": True})
+        if not tx:
+            return ChainTx.not_found(self.network.id, txid)   # java-tron answers {} for unknown ids
+        info = self._post(client, "/wallet/gettransactioninfobyid", {"value": txid, "visible": True})
+        if head is None:
+            head = self._head(client)
+        try:
+            return parse_transaction(self.network, txid, tx, info, head)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise RpcUnavailable(f"{client.label} answered a malformed transaction {txid} "
+                                 f"({type(exc).__name__}: {exc})") from None
