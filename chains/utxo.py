@@ -1,0 +1,374 @@
+"""The bitcoin-family adapter: bitcoind JSON-RPC and Esplora REST providers, tried in priority order.
+
+Endpoints written `esplora+https://host/api` are Esplora REST; any other URL is bitcoind-compatible
+JSON-RPC. A provider's retriable failure passes the hash to the next provider; a definite answer
+(found, or not found) ends the search.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, Protocol
+
+import requests
+
+from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
+from chains.endpoints import redact
+from chains.errors import (
+    ChainError,
+    InvalidTxHash,
+    RateLimited,
+    RetriableError,
+    RpcTimeout,
+    RpcUnavailable,
+    TxNotFound,
+)
+from chains.http import HttpClient, RetryPolicy, new_session, with_retry
+from chains.jsonrpc import JsonRpcClient
+from chains.networks import Network
+from chains.utxo_addresses import COINS, CoinParams, normalize, script_address
+
+ESPLORA_PREFIX = "esplora+"
+# Integer amount fields some nodes add next to `value` (Dash/insight `valueSat`, zcashd `valueZat`).
+_INT_VALUE_FIELDS = ("valueSat", "valueZat")
+
+
+def to_base_units(value: object, decimals: int) -> int:
+    """An amount in whole coins (Decimal, int or numeric text) as integer base units, exactly."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
+        raise ValueError(f"amount {value!r} is not a number")
+    try:
+        # a float only reaches here without the Decimal response hook; str() keeps its shortest form
+        units = (value if isinstance(value, Decimal) else Decimal(str(value))).scaleb(decimals)
+    except InvalidOperation:
+        raise ValueError(f"amount {value!r} is not a number") from None
+    if not units.is_finite() or units != units.to_integral_value():
+        raise ValueError(f"amount {value} has more than {decimals} decimals")
+    return int(units)
+
+
+def _decimal_json(resp: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """Response hook: JSON fractions parse as Decimal (bitcoind writes amounts as numbers in whole coins)."""
+    resp.json = functools.partial(resp.json, parse_float=Decimal)  # type: ignore[method-assign]
+    return resp
+
+
+class _Provider(Protocol):
+    label: str
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]: ...
+
+    def close(self) -> None: ...
+
+
+# -- mapping raw answers ------------------------------------------------------------------------
+
+
+class _Mapper:
+    """Raw bitcoind / Esplora transaction JSON -> `ChainTx` for one network."""
+
+    def __init__(self, network: Network, coin: CoinParams, label: str) -> None:
+        self.network, self.coin, self.label = network, coin, label
+
+    def _address(self, given: Any, script_hex: Any) -> str | None:
+        if isinstance(given, str) and given:
+            return given
+        return script_address(script_hex, self.coin) if isinstance(script_hex, str) else None
+
+    def _transfer(self, to: str | None, amount: int, sender: str | None) -> Transfer | None:
+        if to is None:
+            return None
+        return Transfer(from_address=sender, to_address=to, asset=NATIVE, amount=amount,
+                        decimals=self.network.native_decimals)
+
+    def bitcoind(self, tx_hash: str, raw: dict[str, Any], tip: int, header: dict[str, Any] | None) -> ChainTx:
+        """A `getrawtransaction` verbose result; `header` is the block header when `raw` lacks a height."""
+        self._check_txid(tx_hash, raw.get("txid"))
+        decimals = self.network.native_decimals
+        sender = None
+        first = raw["vin"][0] if raw.get("vin") else {}
+        if "coinbase" not in first:
+            prevout = first.get("prevout") or {}
+            spk = prevout.get("scriptPubKey") or {}
+            sender = self._address(first.get("address") or spk.get("address"), spk.get("hex"))
+        transfers = []
+        for out in raw["vout"]:
+            spk = out.get("scriptPubKey") or {}
+            listed = spk.get("addresses") or []      # older nodes: a list, several for bare multisig
+            given = spk.get("address") or (listed[0] if len(listed) == 1 else None)
+            ints = [out[f] for f in _INT_VALUE_FIELDS if isinstance(out.get(f), int)]
+            amount = ints[0] if ints else to_base_units(out["value"], decimals)
+            transfer = self._transfer(self._address(given, spk.get("hex")), amount, sender)
+            if transfer:
+                transfers.append(transfer)
+        fee = to_base_units(raw["fee"], decimals) if raw.get("fee") is not None else None
+        pending = ChainTx(network=self.network.id, tx_hash=tx_hash, status=TxStatus.PENDING,
+                          fee_paid=fee, transfers=tuple(transfers))
+        blockhash = raw.get("blockhash")
+        if not blockhash:
+            return pending
+        height = raw.get("height") if isinstance(raw.get("height"), int) else None
+        if height is None:
+            if header is None:
+                raise ValueError(f"no header for block {blockhash}")
+            if int(header.get("confirmations", 1)) < 0:     # the block is not on the active chain
+                return pending
+            height = int(header["height"])
+        timestamp = raw.get("blocktime") or (header or {}).get("time")
+        return replace(pending, status=TxStatus.CONFIRMED, block_height=height,
+                       confirmations=max(1, tip - height + 1),
+                       timestamp=int(timestamp) if timestamp is not None else None)
+
+    def esplora(self, tx_hash: str, raw: dict[str, Any], tip: int | None) -> ChainTx:
+        """An Esplora `/tx/{txid}` document (amounts already in base units)."""
+        self._check_txid(tx_hash, raw.get("txid"))
+        first = raw["vin"][0] if raw.get("vin") else {}
+        prevout = first.get("prevout") or {}
+        sender = None if first.get("is_coinbase") else \
+            self._address(prevout.get("scriptpubkey_address"), prevout.get("scriptpubkey"))
+        transfers = []
+        for out in raw["vout"]:
+            to = self._address(out.get("scriptpubkey_address"), out.get("scriptpubkey"))
+            transfer = self._transfer(to, int(out["value"]), sender)
+            if transfer:
+                transfers.append(transfer)
+        fee = int(raw["fee"]) if raw.get("fee") is not None else None
+        pending = ChainTx(network=self.network.id, tx_hash=tx_hash, status=TxStatus.PENDING,
+                          fee_paid=fee, transfers=tuple(transfers))
+        status = raw.get("status") or {}
+        if not status.get("confirmed"):
+            return pending
+        if tip is None:
+            raise ValueError("no chain tip")
+        height = int(status["block_height"])
+        timestamp = status.get("block_time")
+        return replace(pending, status=TxStatus.CONFIRMED, block_height=height,
+                       confirmations=max(1, tip - height + 1),
+                       timestamp=int(timestamp) if timestamp is not None else None)
+
+    def _check_txid(self, asked: str, got: Any) -> None:
+        if not isinstance(got, str) or got.lower() != asked:
+            raise ValueError(f"answered transaction {got!r}")
+
+    def guarded(self, tx_hash: str, build: Callable[[], ChainTx]) -> FetchResult:
+        """Run a mapping; a malformed answer is the provider's fault, so it is retriable."""
+        try:
+            return build()
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            return RpcUnavailable(f"{self.label} answered a malformed transaction {tx_hash} ({exc})")
+
+
+# -- providers ----------------------------------------------------------------------------------
+
+
+class _Bitcoind:
+    """bitcoind-compatible JSON-RPC: one batch of getrawtransaction + getblockcount, then headers."""
+
+    def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy) -> None:
+        session = new_session()
+        session.hooks["response"].append(_decimal_json)
+        self.rpc = JsonRpcClient(url, timeout=timeout, session=session, retry=retry)
+        self.mapper = mapper
+        self.label = redact(url)
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
+        """Results in input order; raises a retriable error when the node cannot answer at all."""
+        verbosity = self.mapper.coin.verbosity
+        answers = self.rpc.batch([("getrawtransaction", [h, verbosity]) for h in hashes]
+                                 + [("getblockcount", [])])
+        tip = answers.pop()
+        if isinstance(tip, RetriableError):
+            raise tip
+        if isinstance(tip, ChainError) or not isinstance(tip, int) or isinstance(tip, bool):
+            raise RpcUnavailable(f"{self.label}: getblockcount gave no height ({tip})")
+        wanted = sorted({a["blockhash"] for a in answers if isinstance(a, dict) and a.get("blockhash")
+                         and not isinstance(a.get("height"), int)})
+        headers: dict[str, Any] = {}
+        if wanted:
+            headers = dict(zip(wanted, self.rpc.batch([("getblockheader", [b, True]) for b in wanted]),
+                               strict=True))
+        return [self._one(h, a, tip, headers) for h, a in zip(hashes, answers, strict=True)]
+
+    def _one(self, tx_hash: str, answer: Any, tip: int, headers: dict[str, Any]) -> FetchResult:
+        if isinstance(answer, TxNotFound):
+            if "txindex" in answer.user_message.lower():
+                # "No such mempool transaction. Use -txindex ...": a node without a transaction
+                # index cannot see confirmed transactions, so its not-found is no answer
+                return RpcUnavailable(f"{self.label} has no transaction index: {answer.user_message}")
+            return ChainTx.not_found(self.mapper.network.id, tx_hash)
+        if isinstance(answer, ChainError):
+            return answer
+        if not isinstance(answer, dict):
+            return RpcUnavailable(f"{self.label} answered {type(answer).__name__} for {tx_hash}")
+        header = headers.get(answer.get("blockhash") or "")
+        if isinstance(header, ChainError):
+            # the node knows the transaction but not its block: inconsistent, ask again or elsewhere
+            return RpcUnavailable(f"{self.label}: no header for block {answer['blockhash']} "
+                                  f"of {tx_hash} ({header.user_message})")
+        return self.mapper.guarded(tx_hash, lambda: self.mapper.bitcoind(tx_hash, answer, tip, header))
+
+    def close(self) -> None:
+        """Release connections."""
+        self.rpc.http.session.close()
+
+
+class _Esplora:
+    """Esplora REST: GET /tx/{txid} per hash with bounded concurrency, GET /blocks/tip/height once."""
+
+    def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy,
+                 concurrency: int) -> None:
+        self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency))
+        self.mapper = mapper
+        self.concurrency = concurrency
+        self.label = redact(ESPLORA_PREFIX + url)
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
+        """Results in input order; per-hash trouble is returned in place."""
+
+        def one(h: str) -> Any:
+            try:
+                status, text = self._get(f"/tx/{h}")
+            except RetriableError as exc:
+                return exc
+            if status == 404:
+                return None
+            try:
+                return json.loads(text, parse_float=Decimal)
+            except ValueError:
+                return RpcUnavailable(f"{self.label} answered /tx/{h} with a body that is not JSON")
+
+        with ThreadPoolExecutor(max_workers=max(1, min(self.concurrency, len(hashes)))) as pool:
+            docs = list(pool.map(one, hashes))
+        tip = None
+        if any(isinstance(d, dict) and (d.get("status") or {}).get("confirmed") for d in docs):
+            _, text = self._get("/blocks/tip/height")
+            try:
+                tip = int(text.strip())
+            except ValueError:
+                raise RpcUnavailable(f"{self.label} answered the tip height with {text[:40]!r}") from None
+        out: list[FetchResult] = []
+        for h, doc in zip(hashes, docs, strict=True):
+            if doc is None:
+                out.append(ChainTx.not_found(self.mapper.network.id, h))
+            elif isinstance(doc, ChainError):
+                out.append(doc)
+            elif not isinstance(doc, dict):
+                out.append(RpcUnavailable(f"{self.label} answered /tx/{h} with {type(doc).__name__}"))
+            else:
+                out.append(self.mapper.guarded(h, functools.partial(self.mapper.esplora, h, doc, tip)))
+        return out
+
+    def _get(self, path: str) -> tuple[int, str]:
+        """GET as text; 404 is an answer. (HttpClient parses every body as JSON, and Esplora answers
+        404 and the tip height in plain text.)"""
+        http = self.http
+
+        def once() -> tuple[int, str]:
+            http.limiter.acquire()
+            try:
+                resp = http.session.get(http.base_url + path, timeout=http.timeout)
+            except requests.Timeout:
+                raise RpcTimeout(f"{self.label} did not answer within {http.timeout:g}s") from None
+            except requests.RequestException as exc:
+                raise RpcUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
+            if resp.status_code == 429:
+                raise RateLimited(f"{self.label} rate-limited the request (HTTP 429)")
+            if resp.status_code != 404 and not 200 <= resp.status_code < 300:
+                raise RpcUnavailable(f"{self.label} answered HTTP {resp.status_code}")
+            return resp.status_code, resp.text
+
+        return with_retry(http.retry, once)
+
+    def close(self) -> None:
+        """Release connections."""
+        self.http.session.close()
+
+
+# -- the adapter --------------------------------------------------------------------------------
+
+
+class UtxoAdapter(Adapter):
+    """Bitcoin, Litecoin, Dogecoin, Bitcoin Cash, Dash and Zcash (transparent) over bitcoind or Esplora."""
+
+    family: ClassVar[str] = "utxo"
+    #: per provider; failover to the next provider is the main remedy, so retry little
+    retry: ClassVar[RetryPolicy] = RetryPolicy(attempts=2, backoff=0.2)
+
+    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
+        super().__init__(network, endpoints, timeout=timeout)
+        if network.id not in COINS:
+            raise ValueError(f"no UTXO coin parameters for network {network.id!r}")
+        self.coin = COINS[network.id]
+        self.providers: list[_Provider] = [self._provider(url) for url in self.endpoints]
+
+    def _provider(self, url: str) -> _Provider:
+        mapper = _Mapper(self.network, self.coin, redact(url))
+        if url.startswith(ESPLORA_PREFIX):
+            return _Esplora(url[len(ESPLORA_PREFIX):], mapper, timeout=self.timeout, retry=self.retry,
+                            concurrency=self.concurrency)
+        return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry)
+
+    @classmethod
+    def normalize_address(cls, address: str) -> str:
+        """Bech32 lower-cased; a CashAddr (prefixed or not) as the legacy address of the same hash."""
+        return normalize(address)
+
+    def fetch(self, tx_hash: str) -> ChainTx:
+        """One transaction; not-found is a status, trouble on every endpoint raises a retriable error."""
+        result = self.fetch_many([tx_hash])[0]
+        if isinstance(result, ChainError):
+            raise result
+        return result
+
+    def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
+        """Results in input order; each hash goes down the provider list until one answers it."""
+        out: list[FetchResult | None] = [None] * len(hashes)
+        errors: dict[int, list[ChainError]] = {}
+        todo: dict[int, str] = {}
+        for i, raw in enumerate(hashes):
+            try:
+                todo[i] = self.normalize_tx_hash(raw).lower()
+            except InvalidTxHash as exc:
+                out[i] = exc
+        for provider in self.providers:
+            if not todo:
+                break
+            index = list(todo)
+            try:
+                results: list[FetchResult] = provider.fetch_many([todo[i] for i in index])
+            except RetriableError as exc:
+                results = [exc] * len(index)
+            for i, result in zip(index, results, strict=True):
+                if isinstance(result, RetriableError):
+                    errors.setdefault(i, []).append(self._named(provider.label, result))
+                else:
+                    out[i] = result
+                    del todo[i]
+        for i, tx_hash in todo.items():
+            out[i] = self._all_failed(tx_hash, errors.get(i, []))
+        assert all(r is not None for r in out)
+        return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _named(label: str, exc: ChainError) -> ChainError:
+        if label.split("://")[-1] not in exc.user_message:
+            exc = type(exc)(f"{label}: {exc.user_message}")
+        return exc
+
+    def _all_failed(self, tx_hash: str, errors: list[ChainError]) -> ChainError:
+        if not errors:
+            return RpcUnavailable(f"{self.network.name}: no endpoint configured")
+        kinds = {type(e) for e in errors}
+        kind: type[ChainError] = kinds.pop() if len(kinds) == 1 else RpcUnavailable
+        reasons = "; ".join(e.user_message for e in errors)
+        return kind(f"{self.network.name}: no endpoint could answer for {tx_hash}: {reasons}")
+
+    def close(self) -> None:
+        """Release connections."""
+        for provider in self.providers:
+            provider.close()
