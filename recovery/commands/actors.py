@@ -1,0 +1,55 @@
+"""`recovery actors add|list`: the team and their roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from recovery.commands.common import JsonOpt, emit_json, err, out, state
+
+app = typer.Typer(no_args_is_help=True, help="Actors and their roles (agent, wallet, clearing, security).")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The actor's name.")],
+    role: Annotated[list[str], typer.Option("--role", help="agent, wallet, clearing or security "
+                                                            "(repeat for several).")],
+    json_: JsonOpt = False,
+) -> None:
+    """Add an actor, or give an existing one more roles."""
+    from recovery.cases import CaseService
+
+    st = state(ctx)
+    actor = CaseService(st.engine()).add_actor(name, [r.strip() for r in role], by=st.actor)
+    doc = {"name": actor.name, "roles": sorted(actor.role_set())}
+    if json_:
+        emit_json(doc)
+    else:
+        err().print(f"{actor.name}: {', '.join(doc['roles'])}")
+
+
+@app.command("list")
+def list_actors(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """List the actors and their roles."""
+    from sqlmodel import col, select
+
+    from recovery.case_models import Actor
+    from recovery.db import session_scope
+
+    with session_scope(state(ctx).engine()) as s:
+        docs = [{"name": a.name, "roles": sorted(a.role_set()), "added_at": a.added_at}
+                for a in s.exec(select(Actor).order_by(col(Actor.name)))]
+    if json_:
+        emit_json(docs)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Actors ({len(docs)})", header_style="bold")
+    table.add_column("name")
+    table.add_column("roles")
+    for d in docs:
+        table.add_row(d["name"], ", ".join(d["roles"]))
+    out().print(table)

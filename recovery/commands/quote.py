@@ -1,0 +1,52 @@
+"""`recovery quote`: what a recovery would cost, for a user who asks before a case is opened."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from recovery.commands.common import JsonOpt, NetworkOpt, emit_json, out, state
+
+
+def quote(
+    ctx: typer.Context,
+    network: NetworkOpt,
+    asset: Annotated[str, typer.Option("--asset", help="`native` or the token's contract / mint / code.")],
+    amount: Annotated[str, typer.Option("--amount", help="Amount in whole units.")],
+    outcome: Annotated[str | None, typer.Option("--outcome", help="Triage outcome if known "
+                                                                   "(e.g. missing_memo).")] = None,
+    decimals: Annotated[int | None, typer.Option("--decimals", help="Decimals of a token we do not "
+                                                                     "list.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Quote the fee of recovering AMOUNT of ASSET on NETWORK (nothing is stored)."""
+    from chains.networks import get_network
+    from recovery.commands.case import decimal_arg
+    from recovery.db import session_scope
+    from recovery.errors import BadInput
+    from recovery.fees import load_policy
+    from recovery.quotes import adapter_fee_estimator, build_quote, quote_json
+    from recovery.triage import Outcome
+
+    get_network(network)
+    if outcome is not None and outcome not in {o.value for o in Outcome}:
+        raise BadInput(f"--outcome must be one of {', '.join(o.value for o in Outcome)}, not {outcome!r}")
+    if decimals is not None and not 0 <= decimals <= 77:
+        raise BadInput(f"--decimals must be between 0 and 77, not {decimals}")
+    st = state(ctx)
+    value = decimal_arg(amount, "--amount")
+    assert value is not None
+    with session_scope(st.engine()) as s:
+        q = build_quote(s, load_policy(st.config.fee_policy), network=network, asset=asset, amount=value,
+                        outcome=outcome, decimals=decimals, estimator=adapter_fee_estimator(st.config.rpc))
+        doc = quote_json(q)
+        s.expunge_all()
+    doc.pop("id")
+    doc.pop("case_id")
+    if json_:
+        emit_json(doc)
+        return
+    from recovery.commands.case_render import quote_panel
+
+    out().print(quote_panel(doc, title=f"Quote: {doc['gross']} {doc['symbol']} on {network}"))
