@@ -170,7 +170,10 @@ class EvmAdapter(Adapter):
             except InvalidTxHash as exc:
                 results[i] = exc
         if valid:
-            head = self._call("eth_blockNumber")
+            try:
+                head = self._call("eth_blockNumber")
+            except RetriableError as exc:
+                return [r if r is not None else exc for r in results]
             per = max(1, self.max_batch // 2)
             chunks = [valid[i:i + per] for i in range(0, len(valid), per)]
             with ThreadPoolExecutor(max_workers=self.concurrency) as pool:

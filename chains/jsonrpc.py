@@ -92,16 +92,19 @@ class JsonRpcClient:
         """Many calls; each slot holds a result or a `ChainError`. Transport failure raises."""
         out: list[Any] = []
         start = 0
+        halved = False
         while start < len(calls):
             size = min(self._batch_size, len(calls) - start)
             try:
                 out.extend(self._send_batch(calls[start:start + size]))
             except RetriableError:
-                if size == 1:
-                    raise
+                if size == 1 or halved:
+                    raise   # a smaller batch failed too: the endpoint is down, not choking on size
                 self._batch_size = max(1, size // 2)   # the node or proxy balked: halve and retry
+                halved = True
                 continue
             start += size
+            halved = False
             if self._batch_size < self.max_batch:
                 self._batch_size = min(self.max_batch, self._batch_size * 2)
         return out

@@ -67,7 +67,7 @@ class Loopback:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
