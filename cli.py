@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.commands import actors, audit, case, common, db, networks, quote, reference, verify
+from recovery.commands import actors, audit, case, common, db, demo, networks, quote, reference, verify
 
 app = typer.Typer(
     name="recovery",
@@ -33,6 +33,7 @@ app.add_typer(networks.app, name="networks")
 app.add_typer(db.app, name="db")
 app.command("import")(reference.import_reference)
 app.command("verify")(verify.verify)
+app.command("demo")(demo.demo)
 app.add_typer(case.app, name="case")
 app.add_typer(actors.app, name="actors")
 app.add_typer(audit.app, name="audit")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,6 @@ def anvil_binary() -> str:
     raise NotConfigured("Anvil not found: run `npm ci` in the repository (package @foundry-rs/anvil)")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Anvil:
     """One Anvil process with a given chain id; `url` once started. Use as a context manager."""
 
@@ -41,6 +35,7 @@ class Anvil:
         self.block_time = block_time
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
         self._session = requests.Session()
 
     @property
@@ -49,22 +44,26 @@ class Anvil:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> Anvil:
-        """Start the node and wait until it answers."""
-        for _ in range(5):  # a port taken between probe and bind: try another
-            self.port = free_port()
-            args = [anvil_binary(), "--host", "127.0.0.1", "--port", str(self.port),
-                    "--chain-id", str(self.chain_id), "--silent"]
-            if self.block_time:
-                args += ["--block-time", str(self.block_time)]
-            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and self.proc.poll() is None:
+        """Start the node on a port the OS picks (no probe-then-bind race) and wait until it answers."""
+        args = [anvil_binary(), "--host", "127.0.0.1", "--port", "0", "--chain-id", str(self.chain_id)]
+        if self.block_time:
+            args += ["--block-time", str(self.block_time)]
+        # Anvil prints the bound address ("Listening on 127.0.0.1:PORT"), then one line per request
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the node)
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            self._log.seek(0)
+            found = re.search(rb"Listening on 127\.0\.0\.1:(\d+)", self._log.read())
+            if found:
+                self.port = int(found.group(1))
                 try:
                     if int(self.rpc("eth_chainId"), 16) == self.chain_id:
                         return self
                 except requests.RequestException:
-                    time.sleep(0.05)
-            self.stop()
+                    pass
+            time.sleep(0.05)
+        self.stop()
         raise NotConfigured(f"Anvil did not start on chain id {self.chain_id}")
 
     def stop(self) -> None:
@@ -76,6 +75,9 @@ class Anvil:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.proc = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def rpc(self, method: str, *params: Any) -> Any:
         """One JSON-RPC call; an error answer raises RuntimeError with the node's message."""
@@ -88,6 +90,18 @@ class Anvil:
     def accounts(self) -> list[str]:
         """The node's unlocked, prefunded dev accounts (lower-case)."""
         return [a.lower() for a in self.rpc("eth_accounts")]
+
+    def receipt(self, tx_hash: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The receipt of a transaction, waiting for a loaded node to finish mining it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self.rpc("eth_getTransactionReceipt", tx_hash)
+            if receipt or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if not receipt:
+            raise RuntimeError(f"{tx_hash} was not mined within {timeout:g}s")
+        return dict(receipt)
 
     def mine(self, blocks: int = 1) -> None:
         """Mine empty blocks."""

@@ -63,7 +63,7 @@ def deploy_token(node: Anvil, sender: str, name: str, symbol: str, decimals: int
     data = artifact["bytecode"] + encode(["string", "string", "uint8", "uint256"],
                                          [name, symbol, decimals, supply]).hex()
     tx = node.rpc("eth_sendTransaction", {"from": sender, "data": data, "gas": hex(2_000_000)})
-    return str(node.rpc("eth_getTransactionReceipt", tx)["contractAddress"]).lower()
+    return str(node.receipt(tx)["contractAddress"]).lower()
 
 
 def send_native(node: Anvil, sender: str, to: str, wei: int) -> str:

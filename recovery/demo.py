@@ -1,0 +1,90 @@
+"""The devnet demo: two Anvil chains, a seeded scenario, reference data imported, every claim triaged."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from recovery.anvil import Anvil
+from recovery.db import make_engine, session_scope, upgrade
+from recovery.devnet import Scenario, seed
+from recovery.reference_import import KINDS, import_file
+from recovery.triage import Verdict
+from recovery.verify import verify
+
+COLOURS = {"yes": "green", "no": "red", "wait": "yellow", "retry": "magenta", "per_policy": "cyan"}
+
+
+def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
+    """Seed the devnet, import its reference data into SQLite in `out_dir`, verify every claim.
+
+    Returns the number of claims whose outcome differs from the scenario's expectation.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_file = out_dir / "recovery.sqlite3"
+    db_file.unlink(missing_ok=True)
+    url = f"sqlite:///{db_file}"
+    console.print(f"[bold]1.[/] Starting two Anvil nodes: chain id 1 as [cyan]ethereum[/], 56 as [cyan]bsc[/]")
+    eth, bsc = Anvil(1).start(), Anvil(56).start()
+    try:
+        scenario = seed(eth, bsc, out_dir)
+        console.print(f"[bold]2.[/] Seeded {len(scenario.claims)} claims: tokens DUSD (listed), RNDM (unlisted), "
+                      f"OLDT (deposits suspended); files in {out_dir}")
+        for net, node in scenario.urls.items():
+            os.environ["RECOVERY_RPC_" + net.upper()] = node
+        upgrade(url)
+        engine = make_engine(url)
+        console.print(f"[bold]3.[/] Database {db_file} migrated; importing reference data")
+        for kind in KINDS:
+            report = import_file(engine, kind, scenario.files[kind])
+            console.print(f"   {kind}: {report.written} rows")
+        console.print("[bold]4.[/] Verifying every claim on chain and triaging it")
+        verdicts = []
+        with session_scope(engine) as session:
+            for claim in scenario.claims:
+                verdicts.append(verify(session, claim.network, claim.tx_hash))
+        misses = _table(console, scenario, verdicts)
+        if keep:
+            _keep(console, scenario, url, eth, bsc)
+        engine.dispose()
+        return misses
+    finally:
+        if not keep:
+            eth.stop()
+            bsc.stop()
+
+
+def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int:
+    table = Table(title="Devnet claims, verified and triaged", header_style="bold")
+    for col in ("claim", "network", "tx", "outcome", "recoverable", "reason"):
+        table.add_column(col, overflow="fold")
+    misses = 0
+    for claim, v in zip(scenario.claims, verdicts, strict=True):
+        ok = v.outcome.value == claim.expected
+        misses += not ok
+        colour = COLOURS[v.recoverable]
+        outcome = f"[{colour}]{v.outcome.value}[/]" + ("" if ok else f" [red](expected {claim.expected})[/]")
+        reason = v.reason + (f" [dim](found on {v.found_on_network})[/]" if v.found_on_network else "")
+        table.add_row(claim.label, claim.network, v.tx_hash[:10] + "…", outcome, v.recoverable, reason)
+    console.print(table)
+    console.print(f"{len(verdicts) - misses}/{len(verdicts)} claims got the outcome the scenario expects.")
+    return misses
+
+
+def _keep(console: Console, scenario: Scenario, url: str, eth: Anvil, bsc: Anvil) -> None:
+    console.print("\nThe nodes keep running. In another shell:")
+    console.print(f"  export RECOVERY_DATABASE_URL={url}")
+    for net, node in scenario.urls.items():
+        console.print(f"  export RECOVERY_RPC_{net.upper()}={node}")
+    console.print(f"  recovery batch verify {scenario.files['claims']} -o claims-out.csv")
+    console.print("Press Ctrl-C to stop the nodes.")
+    try:
+        eth.proc.wait() if eth.proc else None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        eth.stop()
+        bsc.stop()
