@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from chains.base import NATIVE, Adapter
 from chains.networks import get_network
-from chains.registry import adapter_class
+from chains.registry import adapter_class, adapter_ready
 from recovery.models import Credit, DepositAddress, ListedAsset, Price
 
 CHUNK = 500  # keys per IN (...) query
@@ -19,9 +19,11 @@ CHUNK = 500  # keys per IN (...) query
 
 @cache
 def _codec(network_id: str) -> Adapter:
-    """An endpoint-less adapter of the network, used only for its normalisation rules."""
+    """An endpoint-less adapter of the network, used only for its normalisation rules (the base rules
+    for families without an adapter yet, so their reference data can be imported already)."""
     net = get_network(network_id)
-    return adapter_class(net)(net, ())
+    cls = adapter_class(net) if adapter_ready(net.family) else Adapter
+    return cls(net, ())
 
 
 def key_address(network_id: str, address: str) -> str:
