@@ -205,7 +205,7 @@ class CaseService:
                 raise Refused(f"case {case_id} is {case.status}: verify it before valuing its asset")
             if CaseStatus(case.status) in FINAL:
                 raise Refused(f"case {case_id} is {case.status}: a final state takes no valuation")
-            val = Valuation(case_id=case.id, network=case.network, asset=case.asset, usd_price=usd_price,
+            val = Valuation(case_id=case_id, network=case.network, asset=case.asset, usd_price=usd_price,
                             entered_by=who.name)
             s.add(val)
             self.save(s, case)
@@ -291,7 +291,7 @@ class CaseService:
             have = sum(1 for a in given if a.role == role)
             if decision == "approve" and have >= needed[role]:
                 raise Refused(f"case {case_id} already has the {role} approval it needs")
-            s.add(Approval(case_id=case.id, role=role, actor=who.name, decision=decision, reason=reason,
+            s.add(Approval(case_id=case_id, role=role, actor=who.name, decision=decision, reason=reason,
                            facts_hash=case.facts_hash))
             counts = {r: sum(1 for a in given if a.role == r) + (r == role) for r in APPROVER_ROLES}
             complete = all(counts[r] >= n for r, n in needed.items())

@@ -116,7 +116,7 @@ class _Holder:
         self.status = status
 
 
-EVENTS: tuple[str, ...] = tuple(e.id for e in CaseMachine.events)
+EVENTS: tuple[str, ...] = tuple(e.id for e in CaseMachine.events)  # type: ignore[attr-defined]
 
 
 def allowed_events(status: str) -> list[str]:

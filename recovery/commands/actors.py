@@ -1,8 +1,7 @@
 """`recovery actors add|list`: the team and their roles."""
 
-from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -40,7 +39,7 @@ def list_actors(ctx: typer.Context, json_: JsonOpt = False) -> None:
     from recovery.db import session_scope
 
     with session_scope(state(ctx).engine()) as s:
-        docs = [{"name": a.name, "roles": sorted(a.role_set()), "added_at": a.added_at}
+        docs: list[dict[str, Any]] = [{"name": a.name, "roles": sorted(a.role_set()), "added_at": a.added_at}
                 for a in s.exec(select(Actor).order_by(col(Actor.name)))]
     if json_:
         emit_json(docs)
