@@ -65,7 +65,7 @@ def redact(url: str) -> str:
         host = f"{host}:{parts.port}"
     if parts.username or parts.password:
         host = "***@" + host
-    path = "/".join("***" if _SECRETISH.match(seg) and not seg.isalpha() else seg
-                    for seg in parts.path.split("/"))
+    # any long token-like segment, letters only included: API keys can be (Alchemy's are 32 alphanumerics)
+    path = "/".join("***" if _SECRETISH.match(seg) else seg for seg in parts.path.split("/"))
     query = "&".join(f"{kv.split('=', 1)[0]}=***" for kv in parts.query.split("&") if kv)
     return scheme_prefix + urlunsplit((parts.scheme, host, path, query, ""))

@@ -15,7 +15,7 @@ from eth_utils import keccak, to_checksum_address
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, InvalidTxHash, RetriableError, RpcUnavailable
-from chains.http import RateLimiter, new_session
+from chains.http import RateLimiter, failover, new_session
 from chains.jsonrpc import Call, JsonRpcClient
 
 
@@ -136,15 +136,7 @@ class EvmAdapter(Adapter):
 
     # -- transport with failover ----------------------------------------------------------------
     def _batch(self, calls: Sequence[Call]) -> list[Any]:
-        errors: list[str] = []
-        for client in self._clients:
-            try:
-                return client.batch(calls)
-            except RetriableError as exc:
-                errors.append(exc.user_message)
-        if not errors:
-            raise RpcUnavailable(f"{self.network.id}: no endpoint configured")
-        raise RpcUnavailable(f"{self.network.id}: every endpoint failed: " + "; ".join(errors))
+        return failover(self._clients, lambda client: client.batch(calls), self.network.name)
 
     def _call(self, method: str, params: Sequence[Any] = ()) -> Any:
         result = self._batch([(method, params)])[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ from chains.endpoints import redact
 from chains.errors import ChainError, RateLimited, RetriableError, RpcTimeout, RpcUnavailable
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,27 @@ def with_retry(policy: RetryPolicy, call: Callable[[], T]) -> T:
                 raise
             time.sleep(policy.wait(attempt, exc))
     raise AssertionError("unreachable")
+
+
+def all_failed(network_name: str, errors: Sequence[RetriableError]) -> RetriableError:
+    """One retriable error naming what each provider said (their messages carry redacted URLs)."""
+    if not errors:
+        return RpcUnavailable(f"{network_name}: no endpoint configured")
+    kinds = {type(e) for e in errors}
+    kind = kinds.pop() if len(kinds) == 1 else RpcUnavailable
+    detail = "; ".join(e.user_message for e in errors)
+    return kind(f"{network_name}: no endpoint could answer ({detail})")
+
+
+def failover(clients: Sequence[C], call: Callable[[C], T], network_name: str) -> T:
+    """`call` on each client in priority order until one answers; a definite error ends the search."""
+    errors: list[RetriableError] = []
+    for client in clients:
+        try:
+            return call(client)
+        except RetriableError as exc:
+            errors.append(exc)
+    raise all_failed(network_name, errors)
 
 
 class RateLimiter:
@@ -87,7 +109,10 @@ def _retry_after(resp: requests.Response) -> float | None:
 
 
 class HttpClient:
-    """GET/POST JSON against one base URL, mapping transport trouble to typed retriable errors."""
+    """GET/POST JSON against one base URL, mapping transport trouble to typed retriable errors.
+
+    `parse_float` parses JSON fractions (e.g. `Decimal` for amounts written in whole coins).
+    """
 
     def __init__(
         self,
@@ -97,18 +122,23 @@ class HttpClient:
         session: requests.Session | None = None,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy = RetryPolicy(),
+        parse_float: Callable[[str], Any] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or new_session()
         self.limiter = limiter or RateLimiter(None)
         self.retry = retry
+        self.parse_float = parse_float
         self.label = redact(self.base_url)
 
-    def request(self, method: str, path: str, *, json_body: Any = None,
-                params: dict[str, Any] | None = None, ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
-        """One JSON exchange with retries; returns (status, body) for 2xx and `ok_statuses`."""
-        return with_retry(self.retry, lambda: self._once(method, path, json_body, params, ok_statuses))
+    def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+                ok_statuses: tuple[int, ...] = (), text: bool = False) -> tuple[int, Any]:
+        """One exchange with retries; returns (status, body) for 2xx and `ok_statuses`.
+
+        The body is parsed JSON, or the raw text with `text=True` (plain-text answers such as Esplora's).
+        """
+        return with_retry(self.retry, lambda: self._once(method, path, json_body, params, ok_statuses, text))
 
     def get(self, path: str, params: dict[str, Any] | None = None,
             ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
@@ -120,7 +150,7 @@ class HttpClient:
         return self.request("POST", path, json_body=body, ok_statuses=ok_statuses)
 
     def _once(self, method: str, path: str, json_body: Any, params: dict[str, Any] | None,
-              ok_statuses: tuple[int, ...]) -> tuple[int, Any]:
+              ok_statuses: tuple[int, ...], text: bool) -> tuple[int, Any]:
         self.limiter.acquire()
         url = self.base_url + path if path else self.base_url
         try:
@@ -134,7 +164,9 @@ class HttpClient:
             raise RateLimited(f"{self.label} rate-limited the request (HTTP 429)", _retry_after(resp))
         if not (200 <= status < 300 or status in ok_statuses):
             raise RpcUnavailable(f"{self.label} answered HTTP {status}")
+        if text:
+            return status, resp.text
         try:
-            return status, resp.json()
+            return status, resp.json(parse_float=self.parse_float) if self.parse_float else resp.json()
         except ValueError:
             raise RpcUnavailable(f"{self.label} answered HTTP {status} with a body that is not JSON") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -64,8 +64,10 @@ class JsonRpcClient:
         session: requests.Session | None = None,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy = RetryPolicy(),
+        parse_float: Callable[[str], Any] | None = None,
     ) -> None:
-        self.http = HttpClient(url, timeout=timeout, session=session, limiter=limiter, retry=retry)
+        self.http = HttpClient(url, timeout=timeout, session=session, limiter=limiter, retry=retry,
+                               parse_float=parse_float)
         self.retry = retry
         self.max_batch = max_batch
         self._batch_size = max_batch
@@ -80,7 +82,12 @@ class JsonRpcClient:
         """One call; raises the typed error of a failed answer after retrying retriable ones."""
 
         def once() -> Any:
-            _, body = self.http.request("POST", "", json_body=self._request(method, params))
+            # bitcoind before v28 answers a single call's JSON-RPC error with HTTP 500 and the error
+            # object as body; any other 500 is the node failing, not an answer
+            status, body = self.http.request("POST", "", json_body=self._request(method, params),
+                                             ok_statuses=(500,))
+            if status == 500 and not (isinstance(body, dict) and body.get("error")):
+                raise RpcUnavailable(f"{self.label} answered HTTP 500")
             result = classify(body, self.label)
             if isinstance(result, ChainError):
                 raise result

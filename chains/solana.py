@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import RetryPolicy, new_session
+from chains.http import RetryPolicy, all_failed, failover, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
-
-T = TypeVar("T")
 
 TX_CONFIG = {"encoding": "jsonParsed", "maxSupportedTransactionVersion": 0, "commitment": "confirmed"}
 SLOT_CONFIG = {"commitment": "confirmed"}
@@ -114,15 +112,6 @@ def parse_transaction(network: Network, signature: str, tx: dict[str, Any], tip:
     )
 
 
-def all_failed(network: Network, errors: Sequence[RetriableError]) -> RetriableError:
-    """One retriable error naming what each provider said (their messages carry redacted URLs)."""
-    if not errors:
-        return RpcUnavailable(f"{network.name}: no endpoint configured")
-    kinds = {type(e) for e in errors}
-    kind = kinds.pop() if len(kinds) == 1 else RpcUnavailable
-    return kind(f"{network.name}: no endpoint could answer ({'; '.join(e.user_message for e in errors)})")
-
-
 class SolanaAdapter(Adapter):
     """Verifies Solana signatures over JSON-RPC, endpoints tried in priority order."""
 
@@ -147,7 +136,7 @@ class SolanaAdapter(Adapter):
             tip = client.call("getSlot", [SLOT_CONFIG])
             return self._parse(client, signature, tx, tip)
 
-        return self._failover(on)
+        return failover(self._clients, on, self.network.name)
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """One JSON-RPC batch of getTransaction calls plus a getSlot; slots a provider could not
@@ -189,21 +178,12 @@ class SolanaAdapter(Adapter):
                     results[i] = exc
             pending = still
         for i in pending:
-            results[i] = all_failed(self.network, errors[i])
+            results[i] = all_failed(self.network.name, errors[i])
         return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
 
     def close(self) -> None:
         """Release connections."""
         self._session.close()
-
-    def _failover(self, call: Callable[[JsonRpcClient], T]) -> T:
-        errors: list[RetriableError] = []
-        for client in self._clients:
-            try:
-                return call(client)
-            except RetriableError as exc:
-                errors.append(exc)
-        raise all_failed(self.network, errors)
 
     def _parse(self, client: JsonRpcClient, signature: str, tx: Any, tip: Any) -> ChainTx:
         try:

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.base58 import b58check_encode
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import HttpClient, RetryPolicy, new_session
+from chains.http import HttpClient, RetryPolicy, failover, new_session
 from chains.networks import Network
-
-T = TypeVar("T")
 
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 TRANSFER_SELECTOR = "a9059cbb"  # transfer(address,uint256)
@@ -138,16 +136,6 @@ def parse_transaction(network: Network, txid: str, tx: dict[str, Any], info: dic
     )
 
 
-def all_failed(network: Network, errors: Sequence[RetriableError]) -> RetriableError:
-    """One retriable error naming what each provider said (their messages carry redacted URLs)."""
-    if not errors:
-        return RpcUnavailable(f"{network.name}: no endpoint configured")
-    kinds = {type(e) for e in errors}
-    kind = kinds.pop() if len(kinds) == 1 else RpcUnavailable
-    detail = "; ".join(e.user_message for e in errors)
-    return kind(f"{network.name}: no endpoint could answer ({detail})")
-
-
 class TronAdapter(Adapter):
     """Verifies Tron transactions over the java-tron HTTP API, endpoints tried in priority order."""
 
@@ -173,7 +161,7 @@ class TronAdapter(Adapter):
     def fetch(self, tx_hash: str) -> ChainTx:
         """Fetch one transaction, its info and the head block."""
         txid = self.normalize_tx_hash(tx_hash)
-        return self._failover(lambda client: self._fetch_on(client, txid, None))
+        return failover(self._clients, lambda client: self._fetch_on(client, txid, None), self.network.name)
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Many transactions on a small thread pool (the HTTP API has no batch); one head lookup."""
@@ -186,14 +174,15 @@ class TronAdapter(Adapter):
                 results[i] = exc
         if txids:
             try:
-                head: int | None = self._failover(self._head)
+                head: int | None = failover(self._clients, self._head, self.network.name)
             except RetriableError as exc:
                 for i in txids:
                     results[i] = exc
             else:
                 def one(i: int) -> FetchResult:
                     try:
-                        return self._failover(lambda client: self._fetch_on(client, txids[i], head))
+                        return failover(self._clients, lambda client: self._fetch_on(client, txids[i], head),
+                                        self.network.name)
                     except ChainError as exc:
                         return exc
 
@@ -207,15 +196,6 @@ class TronAdapter(Adapter):
         self._session.close()
 
     # -- one endpoint -----------------------------------------------------------------------------
-    def _failover(self, call: Callable[[HttpClient], T]) -> T:
-        errors: list[RetriableError] = []
-        for client in self._clients:
-            try:
-                return call(client)
-            except RetriableError as exc:
-                errors.append(exc)
-        raise all_failed(self.network, errors)
-
     def _post(self, client: HttpClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
         _, answer = client.post(path, body)
         if not isinstance(answer, dict):

@@ -15,20 +15,16 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
 
-import requests
-
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.endpoints import redact
 from chains.errors import (
     ChainError,
     InvalidTxHash,
-    RateLimited,
     RetriableError,
-    RpcTimeout,
     RpcUnavailable,
     TxNotFound,
 )
-from chains.http import HttpClient, RetryPolicy, new_session, with_retry
+from chains.http import HttpClient, RetryPolicy, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 from chains.utxo_addresses import COINS, CoinParams, normalize, script_address
@@ -43,19 +39,13 @@ def to_base_units(value: object, decimals: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
         raise ValueError(f"amount {value!r} is not a number")
     try:
-        # a float only reaches here without the Decimal response hook; str() keeps its shortest form
+        # a float only reaches here without parse_float=Decimal; str() keeps its shortest form
         units = (value if isinstance(value, Decimal) else Decimal(str(value))).scaleb(decimals)
     except InvalidOperation:
         raise ValueError(f"amount {value!r} is not a number") from None
     if not units.is_finite() or units != units.to_integral_value():
         raise ValueError(f"amount {value} has more than {decimals} decimals")
     return int(units)
-
-
-def _decimal_json(resp: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """Response hook: JSON fractions parse as Decimal (bitcoind writes amounts as numbers in whole coins)."""
-    resp.json = functools.partial(resp.json, parse_float=Decimal)  # type: ignore[method-assign]
-    return resp
 
 
 class _Provider(Protocol):
@@ -170,9 +160,8 @@ class _Bitcoind:
     """bitcoind-compatible JSON-RPC: one batch of getrawtransaction + getblockcount, then headers."""
 
     def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy) -> None:
-        session = new_session()
-        session.hooks["response"].append(_decimal_json)
-        self.rpc = JsonRpcClient(url, timeout=timeout, session=session, retry=retry)
+        # bitcoind writes amounts as JSON numbers in whole coins: parse them as exact decimals
+        self.rpc = JsonRpcClient(url, timeout=timeout, session=new_session(), retry=retry, parse_float=Decimal)
         self.mapper = mapper
         self.label = redact(url)
 
@@ -225,14 +214,14 @@ class _Esplora:
         self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency))
         self.mapper = mapper
         self.concurrency = concurrency
-        self.label = redact(ESPLORA_PREFIX + url)
+        self.label = self.http.label = redact(ESPLORA_PREFIX + url)   # errors name the provider as configured
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; per-hash trouble is returned in place."""
 
         def one(h: str) -> Any:
             try:
-                status, text = self._get(f"/tx/{h}")
+                status, text = self.http.request("GET", f"/tx/{h}", ok_statuses=(404,), text=True)
             except RetriableError as exc:
                 return exc
             if status == 404:
@@ -246,7 +235,7 @@ class _Esplora:
             docs = list(pool.map(one, hashes))
         tip = None
         if any(isinstance(d, dict) and (d.get("status") or {}).get("confirmed") for d in docs):
-            _, text = self._get("/blocks/tip/height")
+            _, text = self.http.request("GET", "/blocks/tip/height", ok_statuses=(404,), text=True)
             try:
                 tip = int(text.strip())
             except ValueError:
@@ -262,27 +251,6 @@ class _Esplora:
             else:
                 out.append(self.mapper.guarded(h, functools.partial(self.mapper.esplora, h, doc, tip)))
         return out
-
-    def _get(self, path: str) -> tuple[int, str]:
-        """GET as text; 404 is an answer. (HttpClient parses every body as JSON, and Esplora answers
-        404 and the tip height in plain text.)"""
-        http = self.http
-
-        def once() -> tuple[int, str]:
-            http.limiter.acquire()
-            try:
-                resp = http.session.get(http.base_url + path, timeout=http.timeout)
-            except requests.Timeout:
-                raise RpcTimeout(f"{self.label} did not answer within {http.timeout:g}s") from None
-            except requests.RequestException as exc:
-                raise RpcUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
-            if resp.status_code == 429:
-                raise RateLimited(f"{self.label} rate-limited the request (HTTP 429)")
-            if resp.status_code != 404 and not 200 <= resp.status_code < 300:
-                raise RpcUnavailable(f"{self.label} answered HTTP {resp.status_code}")
-            return resp.status_code, resp.text
-
-        return with_retry(http.retry, once)
 
     def close(self) -> None:
         """Release connections."""

@@ -136,9 +136,9 @@ def test_failed_receipts_are_failed_and_move_nothing(chaindata: Path, loopback: 
             assert node.receipts[h]["status"] == "0x0"
             assert all(t.asset == NATIVE for t in tx.transfers)   # no token logs survive a revert
     assert by_status == {TxStatus.CONFIRMED: 121, TxStatus.FAILED: 4}
+    transfer_topic = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"   # ERC-20 Transfer
     logs = sum(1 for r in node.receipts.values() if r["status"] == "0x1" for lg in r["logs"]
-               if lg["topics"] and lg["topics"][0].endswith("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
-               and len(lg["topics"]) == 3)
+               if lg["topics"] and lg["topics"][0].endswith(transfer_topic) and len(lg["topics"]) == 3)
     tokens = sum(1 for tx in results for t in tx.transfers if t.asset != NATIVE and not t.non_fungible)
     assert tokens == logs
 

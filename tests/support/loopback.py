@@ -26,8 +26,9 @@ class Request:
         return json.loads(self.body or b"null")
 
 
-# handler(request) -> (status, body); body is bytes, str, or any JSON-serialisable object
-Handler = Callable[[Request], tuple[int, Any]]
+# handler(request) -> (status, body) or (status, body, headers); body is bytes, str, or any
+# JSON-serialisable object; headers are extra response headers (e.g. Retry-After)
+Handler = Callable[[Request], tuple[int, Any] | tuple[int, Any, dict[str, str]]]
 
 
 class Loopback:
@@ -47,7 +48,9 @@ class Loopback:
                 req = Request(self.command, parts.path, parse_qs(parts.query),
                               self.rfile.read(length) if length else b"", dict(self.headers))
                 outer.requests.append(req)
-                status, body = outer.handler(req)
+                answer = outer.handler(req)
+                status, body = answer[0], answer[1]
+                extra: dict[str, str] = answer[2] if len(answer) == 3 else {}
                 if isinstance(body, bytes):
                     data = body
                 elif isinstance(body, str):
@@ -57,6 +60,8 @@ class Loopback:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -73,6 +78,8 @@ class Loopback:
     def url(self) -> str:
         """The base URL, e.g. http://127.0.0.1:54321."""
         host, port = self.server.server_address[:2]
+        if isinstance(host, bytes):   # socketserver types the address as str | bytes
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def __enter__(self) -> Loopback:
