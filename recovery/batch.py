@@ -1,0 +1,373 @@
+"""Batch verification: a claims file in, one result row per claim out, at the speed of the node.
+
+Rows are read in chunks; a chunk's hashes are grouped by network, deduplicated and fetched with the
+adapters' `fetch_many` (while the previous chunk is triaged and written), triaged in bulk, appended to
+the output, and a checkpoint is saved, so that `--resume` after a crash continues exactly there.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from chains.base import Adapter, ChainTx, TxStatus
+from chains.endpoints import resolve_endpoints
+from chains.errors import ChainError, RegistryError, RetriableError, UnsupportedNetwork
+from chains.networks import Network, get_network
+from chains.registry import adapter_class, adapter_ready, same_family
+from recovery.batch_io import (
+    REQUIRED,
+    RESULT_COLUMNS,
+    ROW_ERROR,
+    CsvSink,
+    Row,
+    count_rows,
+    csv_bytes,
+    csv_to_xlsx,
+    output_columns,
+    read_claims,
+)
+from recovery.batch_progress import Progress, fingerprint, partial_path, progress_path
+from recovery.errors import BadInput
+from recovery.reference import Reference, key_tx
+from recovery.triage import Outcome, Triage, Verdict, unverifiable, whole_units
+
+MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch run talks to the nodes."""
+
+    chunk_size: int = 2000
+    concurrency: int | None = None          # connections per endpoint (adapter default when None)
+    rate: float | None = None               # requests/second per endpoint, every network
+    rate_limits: Mapping[str, float] = field(default_factory=dict)   # per network, from the config file
+    config_rpc: Mapping[str, Any] = field(default_factory=dict)
+    probe_siblings: bool = True
+    timeout: float = 20.0
+    cache_size: int = 20_000                # fetched transactions kept for repeated hashes
+
+
+@dataclass
+class BatchResult:
+    """What a run did: the summary counts, the files, and how long it took."""
+
+    output: Path
+    progress: Progress
+    elapsed: float
+    resumed_from: int = 0
+
+    @property
+    def rows(self) -> int:
+        """Rows written."""
+        return self.progress.rows_done
+
+    def to_json(self) -> dict[str, Any]:
+        """The `batch verify --json` summary."""
+        p = self.progress
+        return {"input": p.input, "output": str(self.output), "rows": p.rows_done, "malformed": p.malformed,
+                "resumed_from_row": self.resumed_from, "elapsed_seconds": round(self.elapsed, 3),
+                "by_outcome": dict(sorted(p.by_outcome.items())),
+                "by_network": {n: dict(sorted(c.items())) for n, c in sorted(p.by_network.items())}}
+
+
+@dataclass
+class _Slot:
+    """One input row on its way: where it stands, what it claims, and its result once known."""
+
+    row: Row
+    network: Network | None = None
+    key: str | None = None
+    error: str | None = None      # a malformed row
+    verdict: Verdict | None = None
+
+
+@dataclass
+class _Fetched:
+    """A chunk with its chain data fetched, ready for triage."""
+
+    slots: list[_Slot]
+    txs: dict[tuple[str, str], ChainTx]
+    found_on: dict[tuple[str, str], str]
+
+
+class _Nodes:
+    """Adapters per network built once per run, and a bounded cache of fetched transactions."""
+
+    def __init__(self, options: BatchOptions) -> None:
+        self.options = options
+        self.adapters: dict[str, Adapter] = {}
+        self.cache: OrderedDict[tuple[str, str], ChainTx] = OrderedDict()
+        self._lock = threading.Lock()   # adapters are built by the fetch thread and used by triage
+
+    def adapter(self, net: Network, *, explicit_only: bool = False) -> Adapter | None:
+        """The run's adapter of a network (None when `explicit_only` and nobody chose its endpoints)."""
+        label = ("probe:" if explicit_only else "") + net.id
+        with self._lock:
+            return self._adapter(net, label, explicit_only)
+
+    def _adapter(self, net: Network, label: str, explicit_only: bool) -> Adapter | None:
+        if label not in self.adapters:
+            endpoints = resolve_endpoints(net, None, self.options.config_rpc)
+            if explicit_only and not endpoints.explicit:
+                return None
+            cls = adapter_class(net)
+            params = inspect.signature(cls.__init__).parameters
+            extra: dict[str, Any] = {}
+            if "concurrency" in params:
+                extra["concurrency"] = self.options.concurrency
+            if "rate_limit" in params:
+                extra["rate_limit"] = self.options.rate or self.options.rate_limits.get(net.id)
+            self.adapters[label] = cls(net, endpoints.urls, timeout=self.options.timeout, **extra)
+        return self.adapters[label]
+
+    def fetch(self, net: Network, keys: list[str], *, probe: bool = False) -> dict[str, ChainTx | ChainError]:
+        """Fetch unique hashes of one network, repeated hashes from the cache."""
+        adapter = self.adapter(net, explicit_only=probe)
+        if adapter is None:
+            return {}
+        out: dict[str, ChainTx | ChainError] = {}
+        todo = []
+        for k in keys:
+            hit = self.cache.get((net.id, k))
+            if hit is not None:
+                self.cache.move_to_end((net.id, k))
+                out[k] = hit
+            else:
+                todo.append(k)
+        if todo:
+            try:
+                results = adapter.fetch_many(todo)
+            except ChainError as exc:   # the head itself could not be read: nothing was fetched
+                results = [exc] * len(todo)
+            for k, res in zip(todo, results, strict=True):
+                out[k] = res
+                if isinstance(res, ChainTx) and self.options.cache_size:
+                    self.cache[(net.id, k)] = res
+            while len(self.cache) > self.options.cache_size:
+                self.cache.popitem(last=False)
+        return out
+
+    def close(self) -> None:
+        """Release every adapter's connections."""
+        for adapter in self.adapters.values():
+            adapter.close()
+
+
+def _check(slot: _Slot) -> None:
+    """Fill the slot's network and hash key, or its error (malformed) or verdict (no adapter)."""
+    row = slot.row
+    if ROW_ERROR in row:
+        slot.error = row[ROW_ERROR]
+        return
+    network_id, tx_hash = row.get("network", ""), row.get("tx_hash", "")
+    if not network_id:
+        slot.error = "empty network"
+        return
+    if not tx_hash:
+        slot.error = "empty tx_hash"
+        return
+    try:
+        net = get_network(network_id.lower())
+    except (RegistryError, UnsupportedNetwork):
+        slot.error = f"unknown network {network_id!r}"
+        return
+    slot.network = net
+    if not adapter_ready(net.family):
+        why = f"{net.name} ({net.family}) has no adapter yet"
+        slot.verdict = replace(unverifiable(net, tx_hash, why), reason=f"{why}; it cannot be verified here.")
+        return
+    try:
+        slot.key = key_tx(net.id, tx_hash)
+    except ChainError as exc:
+        slot.error = exc.user_message if hasattr(exc, "user_message") else str(exc)
+
+
+def _prepare(nodes: _Nodes, rows: list[Row], probe: bool) -> _Fetched:
+    """Check the rows, then fetch each network's unique hashes (and probe siblings for unknown ones)."""
+    slots = [_Slot(row) for row in rows]
+    groups: dict[str, dict[str, None]] = {}
+    nets: dict[str, Network] = {}
+    for slot in slots:
+        _check(slot)
+        if slot.network is not None and slot.key is not None and slot.verdict is None:
+            groups.setdefault(slot.network.id, {})[slot.key] = None
+            nets[slot.network.id] = slot.network
+    txs: dict[tuple[str, str], ChainTx] = {}
+    errors: dict[tuple[str, str], ChainError] = {}
+    for net_id, keys in groups.items():
+        for k, res in nodes.fetch(nets[net_id], list(keys)).items():
+            if isinstance(res, ChainTx):
+                txs[(net_id, k)] = res
+            else:
+                errors[(net_id, k)] = res
+    for slot in slots:
+        if slot.network is not None and slot.key is not None and (slot.network.id, slot.key) in errors:
+            exc = errors[(slot.network.id, slot.key)]
+            if isinstance(exc, RetriableError):
+                slot.verdict = unverifiable(slot.network, slot.key, exc.user_message)
+            else:
+                slot.error = exc.user_message
+    found_on = _probe(nodes, nets, txs) if probe else {}
+    return _Fetched(slots, txs, found_on)
+
+
+def _probe(nodes: _Nodes, nets: dict[str, Network], txs: dict[tuple[str, str], ChainTx]) -> dict[tuple[str, str], str]:
+    """For hashes unknown on their network: the first sibling with an explicit endpoint that knows them."""
+    found: dict[tuple[str, str], str] = {}
+    for net_id, net in nets.items():
+        missing = [k for (n, k), tx in txs.items() if n == net_id and tx.status is TxStatus.NOT_FOUND]
+        for other in same_family(net):
+            if not missing:
+                break
+            if not adapter_ready(other.family):
+                continue
+            answers = nodes.fetch(other, missing, probe=True)
+            for k, res in answers.items():
+                if isinstance(res, ChainTx) and res.status is not TxStatus.NOT_FOUND:
+                    found[(net_id, k)] = other.id
+            missing = [k for k in missing if (net_id, k) not in found]
+    return found
+
+
+def _triage(engine: Engine, nodes: _Nodes, fetched: _Fetched) -> list[_Slot]:
+    """Triage every fetched transaction of the chunk, a network at a time, against reference data."""
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    with Session(engine) as session:
+        ref = Reference(session)   # per chunk: its caches stay bounded
+        by_net: dict[str, list[ChainTx]] = {}
+        for (net_id, _), tx in fetched.txs.items():
+            by_net.setdefault(net_id, []).append(tx)
+        for net_id, txs in by_net.items():
+            net = get_network(net_id)
+            for tx, verdict in zip(txs, Triage(ref, net, nodes.adapter(net)).run(txs), strict=True):
+                key = (net_id, tx.tx_hash)
+                other = fetched.found_on.get(key)
+                if other:
+                    verdict = replace(verdict, found_on_network=other, reason=(
+                        f"{net.name} does not know this transaction, but {get_network(other).name} does: "
+                        "the claim names the wrong network."))
+                verdicts[key] = verdict
+    for slot in fetched.slots:
+        if slot.verdict is None and slot.error is None and slot.network is not None and slot.key is not None:
+            slot.verdict = verdicts[(slot.network.id, slot.key)]
+    return fetched.slots
+
+
+def result_cells(slot: _Slot) -> list[str]:
+    """The result columns of one row, in RESULT_COLUMNS order."""
+    v = slot.verdict
+    if v is None:
+        return [""] * (len(RESULT_COLUMNS) - 1) + [slot.error or "no result"]
+    t = v.transfer or (v.transfers[0] if v.transfers else None)
+    asset = v.asset or (t.asset if t else None)
+    amount = v.amount if v.amount is not None else (whole_units(t.amount, t.decimals) if t else None)
+    values: list[Any] = [v.status, v.outcome.value, v.recoverable, v.reason, v.block_height,
+                         v.confirmations if v.status != "unknown" else None, asset,
+                         None if amount is None else format(amount, "f"), t.from_address if t else None,
+                         t.to_address if t else None, v.found_on_network, v.error]
+    return ["" if x is None else str(x) for x in values]
+
+
+ProgressHook = Callable[[int, int | None], None]   # (rows done, rows in the file or None)
+
+
+def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = False,
+              options: BatchOptions | None = None, on_progress: ProgressHook | None = None) -> BatchResult:
+    """Verify every claim of `input_path` into `output` (CSV or XLSX); resumable from its progress file."""
+    opts = options or BatchOptions()
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise BadInput(f"{output}: the output must be a .csv or .xlsx file")
+    if output.resolve() == input_path.resolve():
+        raise BadInput(f"{output}: the output must not overwrite the input")
+    started = time.monotonic()
+    state_file, sink_path = progress_path(output), partial_path(output)
+    chunks = read_claims(input_path, opts.chunk_size)
+    columns, first = next(chunks)
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise BadInput(f"{input_path}: missing column(s) {', '.join(missing)} (have {', '.join(columns) or 'none'})")
+    header, _ = output_columns(columns)
+    if state_file.exists() and not resume:
+        raise BadInput(f"{state_file} exists: a previous run into {output} did not finish; "
+                       "run again with --resume to continue it, or delete that file to start over")
+    if resume and state_file.exists():
+        progress = Progress.load(state_file)
+        if progress.input_fingerprint != fingerprint(input_path):
+            raise BadInput(f"{input_path} changed since the interrupted run; delete {state_file} to start over")
+        sink = CsvSink(sink_path, keep_bytes=progress.output_bytes)
+    else:
+        progress = Progress(input=str(input_path), input_fingerprint=fingerprint(input_path), options={})
+        sink = CsvSink(sink_path, keep_bytes=None)
+    resumed_from = progress.rows_done
+    total = count_rows(input_path)
+    if on_progress:
+        on_progress(progress.rows_done, total)
+
+    def unskipped() -> Iterator[list[Row]]:
+        skip = resumed_from   # rows the interrupted run already wrote
+        for rows in chain([first], (rows for _, rows in chunks)):
+            if skip >= len(rows):
+                skip -= len(rows)
+                continue
+            yield rows[skip:]
+            skip = 0
+
+    nodes = _Nodes(opts)
+    try:
+        if not progress.header_written:
+            sink.write(csv_bytes([header]))
+            progress.header_written = True
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-fetch") as pool:
+            ahead: Future[_Fetched] | None = None
+            for rows in unskipped():
+                if not rows:
+                    continue
+                nxt = pool.submit(_prepare, nodes, rows, opts.probe_siblings)
+                if ahead is not None:
+                    _commit(engine, nodes, ahead.result(), columns, sink, progress, state_file, on_progress, total)
+                ahead = nxt
+            if ahead is not None:
+                _commit(engine, nodes, ahead.result(), columns, sink, progress, state_file, on_progress, total)
+        progress.output_bytes = sink.sync()
+        progress.save(state_file)
+    finally:
+        sink.close()
+        nodes.close()
+    if sink_path != output:
+        csv_to_xlsx(sink_path, output)
+        sink_path.unlink()
+    state_file.unlink()
+    return BatchResult(output=output, progress=progress, elapsed=time.monotonic() - started,
+                       resumed_from=resumed_from)
+
+
+def _commit(engine: Engine, nodes: _Nodes, fetched: _Fetched, columns: list[str], sink: CsvSink,
+            progress: Progress, state_file: Path, on_progress: ProgressHook | None, total: int | None) -> None:
+    """Triage a fetched chunk, append its rows, and checkpoint."""
+    lines = []
+    for slot in _triage(engine, nodes, fetched):
+        network = slot.network.id if slot.network else (slot.row.get("network") or "(blank)")
+        progress.count(network, slot.verdict.outcome.value if slot.verdict else MALFORMED)
+        lines.append([slot.row.get(c, "") for c in columns] + result_cells(slot))
+    sink.write(csv_bytes(lines))
+    progress.rows_done += len(fetched.slots)
+    progress.output_bytes = sink.sync()
+    progress.save(state_file)
+    if on_progress:
+        on_progress(progress.rows_done, total)
+
+
+__all__ = ["BatchOptions", "BatchResult", "Outcome", "run_batch"]

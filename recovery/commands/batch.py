@@ -1,0 +1,134 @@
+"""`recovery batch verify`: a claims file in, one verified and triaged row per claim out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from recovery.commands.common import JsonOpt, emit_json, err, out, state
+
+if TYPE_CHECKING:
+    from recovery.batch import BatchResult
+
+app = typer.Typer(help="Many claims at once, from CSV/XLSX files.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Claims: .csv or .xlsx with columns "
+                                               "network, tx_hash (user_id, asset, amount, address, memo optional).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .csv or .xlsx (input columns + results).")],
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.progress.")] = False,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64,
+                                                    help="Connections per endpoint (default 4).")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", min=0.1, help="Requests per second per endpoint "
+                                               "(default: config [rate_limits], else unlimited).")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=100_000,
+                                            help="Rows per chunk (a checkpoint after each).")] = 2000,
+    probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Look for not_found hashes on sibling "
+                                        "networks that have an explicitly configured endpoint.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Verify and triage every claim of INPUT into OUTPUT, one row per input row, in input order.
+
+    Malformed rows (bad hash, unknown network, empty cell) keep their place with `error` set.
+    A claimed `asset`/`amount` (or any input column named like a result column) is kept as
+    `claimed_<name>`. Progress is saved after every chunk in OUTPUT.progress; after a crash, run the
+    same command with --resume. Exit 0 when every row got a result (unverifiable rows included:
+    retry them later), 2 when some rows were malformed (all rows are still written), or for an
+    unreadable file or missing columns.
+    """
+    from recovery.batch import BatchOptions, run_batch
+    from recovery.errors import RecoveryError
+
+    st = state(ctx)
+    options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
+                           rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe)
+    console = err()
+    try:
+        engine = st.engine()
+        with _Bar(console, enabled=not quiet) as bar:
+            result = run_batch(engine, input_path, output, resume=resume, options=options, on_progress=bar.update)
+    except RecoveryError as exc:
+        console.print(f"[red]error[/]: {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted[/]: progress is saved; run again with --resume to continue "
+                      f"into {output}", highlight=False)
+        raise typer.Exit(130) from None
+    if json_:
+        emit_json(result.to_json())
+    else:
+        _summary(result)
+    if result.progress.malformed:
+        console.print(f"{result.progress.malformed} malformed row(s): see the `error` column of {output}",
+                      highlight=False)
+        raise typer.Exit(2)
+
+
+class _Bar:
+    """A rich progress bar on stderr: rows done, rows/s, ETA."""
+
+    def __init__(self, console: Any, *, enabled: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn(), console=console, disable=not enabled, transient=False)
+        self.task = self.progress.add_task("rows", total=None, rate="-")
+
+    def update(self, done: int, total: int | None) -> None:
+        """Move the bar to `done` of `total` rows."""
+        self.progress.update(self.task, completed=done, total=total)
+        speed = self.progress.tasks[0].speed
+        self.progress.update(self.task, rate=f"{speed:,.0f}" if speed else "-")
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _summary(result: BatchResult) -> None:
+    from rich.table import Table
+
+    from recovery.triage import RECOVERABLE, Outcome
+
+    p = result.progress
+    console = out()
+    head = f"{p.rows_done} rows in {result.elapsed:.1f}s"
+    if result.resumed_from:
+        head += f" (resumed after row {result.resumed_from})"
+    console.print(f"{head} -> {result.output}", highlight=False)
+    outcomes = Table(title="By outcome")
+    outcomes.add_column("outcome")
+    outcomes.add_column("recoverable")
+    outcomes.add_column("rows", justify="right")
+    for name, count in sorted(p.by_outcome.items(), key=lambda kv: (-kv[1], kv[0])):
+        recoverable = RECOVERABLE[Outcome(name)] if name in Outcome._value2member_map_ else "-"
+        outcomes.add_row(name, recoverable, str(count))
+    console.print(outcomes)
+    names = sorted({o for counts in p.by_network.values() for o in counts})
+    networks = Table(title="By network")
+    networks.add_column("network")
+    for name in names:
+        networks.add_column(name, justify="right")
+    networks.add_column("total", justify="right")
+    for net, counts in sorted(p.by_network.items()):
+        networks.add_row(net, *(str(counts.get(n, "")) for n in names), str(sum(counts.values())))
+    console.print(networks)
