@@ -123,9 +123,10 @@ def build_quote(session: Session, policy: FeePolicy, *, network: str, asset: str
     info = asset_info(session, network, asset, decimals)
     price = find_price(session, network, info.asset, case_id)
     if price is None:
-        where = f"case value {case_id if case_id is not None else 'ID'} --usd-price P"
-        raise NotConfigured(f"no USD price for {info.symbol} ({info.asset}) on {network}: clearing must "
-                            f"enter a valuation first (`recovery {where}`)")
+        how = (f"clearing must enter a valuation first (`recovery case value {case_id} --usd-price P`)"
+               if case_id is not None else "import one (`recovery import prices FILE`) or open a case for "
+               "clearing to value")
+        raise NotConfigured(f"no USD price for {info.symbol} ({info.asset}) on {network}: {how}")
     nf, note = _network_fee(session, network, info, price, estimator)
     b = compute(policy, tier=net.tier, outcome=outcome, listed=info.listed, gross=amount,
                 decimals=info.decimals, usd_price=price.usd_price, network_fee=nf)

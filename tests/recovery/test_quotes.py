@@ -50,7 +50,7 @@ def test_unknown_price_and_decimals(scenario_env: dict[str, str], engine, evm_sc
     with session_scope(engine) as s:
         with pytest.raises(BadInput, match="--decimals"):
             build_quote(s, POLICY, network="ethereum", asset=rndm, amount=Decimal(1), outcome=None)
-        with pytest.raises(NotConfigured, match="valuation"):
+        with pytest.raises(NotConfigured, match="no USD price"):
             build_quote(s, POLICY, network="ethereum", asset=rndm, amount=Decimal(1), outcome=None, decimals=18)
 
 
