@@ -1,13 +1,21 @@
-"""The `recovery` command line: wiring only; each group lives in recovery/commands/."""
+"""The `recovery` command line: wiring only; each group lives in recovery/commands/.
 
-from __future__ import annotations
+Only the group named on the command line is imported and registered (all of them for `--help`), so a
+command pays for its own imports alone. Typer's rich help is off by default for the same reason
+(`TYPER_USE_RICH=1` turns it back on); the commands' own tables and panels still use rich.
+"""
 
+import os
+import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated
 
-import typer
+os.environ.setdefault("TYPER_USE_RICH", "0")
 
-from recovery.commands import actors, audit, case, common, db, demo, networks, quote, reference, verify
+import typer  # noqa: E402
+
+from recovery.commands import common  # noqa: E402
 
 app = typer.Typer(
     name="recovery",
@@ -16,6 +24,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# name -> (module in recovery/commands, attribute, "group" for a sub-app or "command" for one command)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "networks": ("networks", "app", "group"),
+    "verify": ("verify", "verify", "command"),
+    "import": ("reference", "import_reference", "command"),
+    "case": ("case", "app", "group"),
+    "batch": ("batch", "app", "group"),
+    "quote": ("quote", "quote", "command"),
+    "actors": ("actors", "app", "group"),
+    "audit": ("audit", "app", "group"),
+    "db": ("db", "app", "group"),
+    "demo": ("demo", "demo", "command"),
+}
+GLOBAL_OPTIONS_WITH_VALUE = ("--as", "--config")
 
 
 @app.callback()
@@ -29,19 +52,34 @@ def _root(
     ctx.obj = common.State(actor=as_, config_path=config)
 
 
-app.add_typer(networks.app, name="networks")
-app.add_typer(db.app, name="db")
-app.command("import")(reference.import_reference)
-app.command("verify")(verify.verify)
-app.command("demo")(demo.demo)
-app.add_typer(case.app, name="case")
-app.add_typer(actors.app, name="actors")
-app.add_typer(audit.app, name="audit")
-app.command("quote")(quote.quote)
+def _named(argv: list[str]) -> str | None:
+    """The command named on the command line, skipping global options and their values."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def register(names: list[str]) -> None:
+    """Import and add these commands to the app."""
+    for name in names:
+        module, attr, kind = COMMANDS[name]
+        target = getattr(import_module(f"recovery.commands.{module}"), attr)
+        if kind == "group":
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
 
 
 def main() -> None:
     """Console-script entry point."""
+    named = _named(sys.argv[1:])
+    register([named] if named in COMMANDS else list(COMMANDS))
     common.run(app)
 
 

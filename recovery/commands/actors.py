@@ -1,6 +1,5 @@
 """`recovery actors add|list`: the team and their roles."""
 
-
 from typing import Annotated, Any
 
 import typer

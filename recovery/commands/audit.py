@@ -1,7 +1,5 @@
 """`recovery audit verify`: walk the hash chain of the audit log."""
 
-from __future__ import annotations
-
 import typer
 
 from recovery.commands.common import JsonOpt, emit_json, err, state

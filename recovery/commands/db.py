@@ -1,7 +1,5 @@
 """`recovery db upgrade`: run the Alembic migrations."""
 
-from __future__ import annotations
-
 import typer
 
 from recovery.commands.common import err, state

@@ -1,7 +1,5 @@
 """`recovery demo`: the whole job on a local devnet, with nothing to configure."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +9,8 @@ from recovery.commands.common import out
 
 
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the scenario files and the SQLite database.")] = Path(
-        "demo-out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the scenario files and the SQLite database.")]
+    = Path("demo-out"),
     keep: Annotated[bool, typer.Option("--keep", help="Leave the nodes running to try commands by hand.")] = False,
 ) -> None:
     """Start two Anvil nodes, seed a claim of every EVM outcome, import reference data, verify them all."""

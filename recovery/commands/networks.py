@@ -1,7 +1,5 @@
 """`recovery networks list`: the registry, with each network's adapter readiness and endpoint."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 
@@ -47,19 +45,21 @@ def list_networks(
     if json_:
         emit_json(rows)
         return
+    from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"Networks ({len(rows)})", header_style="bold")
+    table = Table(title=f"Networks ({len(rows)})", header_style="bold", box=box.SIMPLE_HEAD)
     for col in ("id", "name", "family", "tier", "chain", "symbol", "confs", "memo", "adapter", "endpoint"):
-        table.add_column(col, no_wrap=col in ("id", "endpoint"))
+        table.add_column(col, no_wrap=col not in ("name", "endpoint"), min_width=len(col))
     for r in rows:
         table.add_row(
             r["id"], r["name"], r["family"], r["tier"], str(r["chain_id"] or ""), r["native_symbol"],
             str(r["min_confirmations"]), "required" if r["memo_required"] else "",
-            "[green]ready[/]" if r["adapter_ready"] else "[yellow]not yet[/]",
-            f"{r['endpoint']} [dim]({r['endpoint_source']})[/]",
+            Text("ready", "green") if r["adapter_ready"] else Text("not yet", "yellow"),
+            Text(f"{r['endpoint']} ({r['endpoint_source']})"),
         )
     ready = sum(r["adapter_ready"] for r in rows)
     console = out()
     console.print(table)
-    console.print(f"{ready}/{len(rows)} networks have an adapter.")
+    console.print(f"{ready}/{len(rows)} networks have an adapter.", highlight=False)

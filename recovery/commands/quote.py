@@ -1,7 +1,5 @@
 """`recovery quote`: what a recovery would cost, for a user who asks before a case is opened."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`recovery import addresses|assets|credits|prices FILE`: load the exchange's reference data."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

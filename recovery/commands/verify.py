@@ -1,7 +1,5 @@
 """`recovery verify`: one transaction hash, its facts and its outcome."""
 
-from __future__ import annotations
-
 import typer
 
 from recovery.commands.common import JsonOpt, NetworkOpt, RpcOpt, TxOpt, emit_json, out, state
