@@ -16,7 +16,7 @@ from chains.errors import (
     RpcUnavailable,
     TxNotFound,
 )
-from chains.http import HttpClient, RateLimiter, RetryPolicy, with_retry
+from chains.http import NO_RETRY, HttpClient, RateLimiter, RetryPolicy, with_retry
 
 Call = tuple[str, Sequence[Any]]
 
@@ -66,7 +66,8 @@ class JsonRpcClient:
         retry: RetryPolicy = RetryPolicy(),
         parse_float: Callable[[str], Any] | None = None,
     ) -> None:
-        self.http = HttpClient(url, timeout=timeout, session=session, limiter=limiter, retry=retry,
+        # retries happen once, here, around transport and answer alike (not again inside HttpClient)
+        self.http = HttpClient(url, timeout=timeout, session=session, limiter=limiter, retry=NO_RETRY,
                                parse_float=parse_float)
         self.retry = retry
         self.max_batch = max_batch
