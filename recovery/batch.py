@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -43,6 +43,9 @@ from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
 from recovery.triage import Outcome, Triage, Verdict, unverifiable, whole_units
 
+if TYPE_CHECKING:
+    from recovery.batch_cases import CaseOpener
+
 MALFORMED = "malformed"
 
 
@@ -58,6 +61,7 @@ class BatchOptions:
     probe_siblings: bool = True
     timeout: float = 20.0
     cache_size: int = 20_000                # fetched transactions kept for repeated hashes
+    open_cases_as: str | None = None        # open a case per recoverable row, as this agent
 
 
 @dataclass
@@ -77,10 +81,13 @@ class BatchResult:
     def to_json(self) -> dict[str, Any]:
         """The `batch verify --json` summary."""
         p = self.progress
-        return {"input": p.input, "output": str(self.output), "rows": p.rows_done, "malformed": p.malformed,
+        doc = {"input": p.input, "output": str(self.output), "rows": p.rows_done, "malformed": p.malformed,
                 "resumed_from_row": self.resumed_from, "elapsed_seconds": round(self.elapsed, 3),
                 "by_outcome": dict(sorted(p.by_outcome.items())),
                 "by_network": {n: dict(sorted(c.items())) for n, c in sorted(p.by_network.items())}}
+        if p.options.get("open_cases"):
+            doc["cases"] = {"opened": p.cases_opened, "existing": p.cases_existing}
+        return doc
 
 
 @dataclass
@@ -92,6 +99,8 @@ class _Slot:
     key: str | None = None
     error: str | None = None      # a malformed row
     verdict: Verdict | None = None
+    case_id: int | None = None
+    case_note: str | None = None
 
 
 @dataclass
@@ -281,6 +290,26 @@ def result_cells(slot: _Slot) -> list[str]:
     return ["" if x is None else str(x) for x in values]
 
 
+def _open_cases(opener: CaseOpener, slots: list[_Slot], progress: Progress) -> None:
+    """A case for each recoverable row whose hash has none yet; rows of an existing case get its id."""
+    todo = [s for s in slots if s.verdict is not None and s.verdict.recoverable == "yes"]
+    by_net: dict[str, list[_Slot]] = {}
+    for slot in todo:
+        by_net.setdefault(slot.verdict.network, []).append(slot)  # type: ignore[union-attr]
+    for net_id, group in by_net.items():
+        known = opener.existing(net_id, [s.key or "" for s in group])
+        for slot in group:
+            key = slot.key or ""
+            if key in known:
+                slot.case_id = known[key]
+                progress.cases_existing += 1
+                continue
+            slot.case_id, slot.case_note = opener.open(slot.verdict, slot.row)  # type: ignore[arg-type]
+            if slot.case_id is not None:
+                known[key] = slot.case_id
+                progress.cases_opened += 1
+
+
 ProgressHook = Callable[[int, int | None], None]   # (rows done, rows in the file or None)
 
 
@@ -300,6 +329,9 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     if missing:
         raise BadInput(f"{input_path}: missing column(s) {', '.join(missing)} (have {', '.join(columns) or 'none'})")
     header, _ = output_columns(columns)
+    wanted = {"open_cases": bool(opts.open_cases_as)}
+    if wanted["open_cases"]:
+        header.append("case_id")
     if state_file.exists() and not resume:
         raise BadInput(f"{state_file} exists: a previous run into {output} did not finish; "
                        "run again with --resume to continue it, or delete that file to start over")
@@ -307,9 +339,13 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
         progress = Progress.load(state_file)
         if progress.input_fingerprint != fingerprint(input_path):
             raise BadInput(f"{input_path} changed since the interrupted run; delete {state_file} to start over")
+        if progress.options != wanted:
+            how = "with" if progress.options.get("open_cases") else "without"
+            raise BadInput(f"{state_file} was written by a run {how} --open-cases: resume it the same way, "
+                           "or delete it to start over")
         sink = CsvSink(sink_path, keep_bytes=progress.output_bytes)
     else:
-        progress = Progress(input=str(input_path), input_fingerprint=fingerprint(input_path), options={})
+        progress = Progress(input=str(input_path), input_fingerprint=fingerprint(input_path), options=wanted)
         sink = CsvSink(sink_path, keep_bytes=None)
     resumed_from = progress.rows_done
     total = count_rows(input_path)
@@ -325,7 +361,15 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
             yield rows[skip:]
             skip = 0
 
+    opener = None
+    if opts.open_cases_as is not None:
+        from recovery.batch_cases import CaseOpener
+        opener = CaseOpener(engine, opts.open_cases_as, opts.config_rpc)
     nodes = _Nodes(opts)
+
+    def commit(fetched: _Fetched) -> None:
+        _commit(engine, nodes, opener, fetched, columns, sink, progress, state_file, on_progress, total)
+
     try:
         if not progress.header_written:
             sink.write(csv_bytes([header]))
@@ -337,10 +381,10 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
                     continue
                 nxt = pool.submit(_prepare, nodes, rows, opts.probe_siblings)
                 if ahead is not None:
-                    _commit(engine, nodes, ahead.result(), columns, sink, progress, state_file, on_progress, total)
+                    commit(ahead.result())
                 ahead = nxt
             if ahead is not None:
-                _commit(engine, nodes, ahead.result(), columns, sink, progress, state_file, on_progress, total)
+                commit(ahead.result())
         progress.output_bytes = sink.sync()
         progress.save(state_file)
     finally:
@@ -354,14 +398,23 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
                        resumed_from=resumed_from)
 
 
-def _commit(engine: Engine, nodes: _Nodes, fetched: _Fetched, columns: list[str], sink: CsvSink,
-            progress: Progress, state_file: Path, on_progress: ProgressHook | None, total: int | None) -> None:
-    """Triage a fetched chunk, append its rows, and checkpoint."""
+def _commit(engine: Engine, nodes: _Nodes, opener: CaseOpener | None, fetched: _Fetched, columns: list[str],
+            sink: CsvSink, progress: Progress, state_file: Path, on_progress: ProgressHook | None,
+            total: int | None) -> None:
+    """Triage a fetched chunk, open its cases, append its rows, and checkpoint."""
+    slots = _triage(engine, nodes, fetched)
+    if opener is not None:
+        _open_cases(opener, slots, progress)
     lines = []
-    for slot in _triage(engine, nodes, fetched):
+    for slot in slots:
         network = slot.network.id if slot.network else (slot.row.get("network") or "(blank)")
         progress.count(network, slot.verdict.outcome.value if slot.verdict else MALFORMED)
-        lines.append([slot.row.get(c, "") for c in columns] + result_cells(slot))
+        cells = [slot.row.get(c, "") for c in columns] + result_cells(slot)
+        if opener is not None:
+            if slot.case_note:
+                cells[-1] = "; ".join(x for x in (cells[-1], slot.case_note) if x)
+            cells.append("" if slot.case_id is None else str(slot.case_id))
+        lines.append(cells)
     sink.write(csv_bytes(lines))
     progress.rows_done += len(fetched.slots)
     progress.output_bytes = sink.sync()

@@ -42,6 +42,8 @@ class Progress:
     malformed: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
     by_network: dict[str, dict[str, int]] = field(default_factory=dict)
+    cases_opened: int = 0
+    cases_existing: int = 0
 
     def count(self, network: str, outcome: str) -> None:
         """Add one row to the summary."""

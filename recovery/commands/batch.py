@@ -30,6 +30,9 @@ def verify(
                                             help="Rows per chunk (a checkpoint after each).")] = 2000,
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Look for not_found hashes on sibling "
                                         "networks that have an explicitly configured endpoint.")] = True,
+    open_cases: Annotated[bool, typer.Option("--open-cases", help="Open a case for every recoverable row, as the "
+                                             "acting agent (--as); a hash that already has a case is not opened "
+                                             "again. Adds a case_id column.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -46,9 +49,13 @@ def verify(
     from recovery.errors import RecoveryError
 
     st = state(ctx)
-    options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
-                           rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe)
     console = err()
+    if open_cases and not st.actor:
+        console.print("[red]error[/]: --open-cases needs the acting agent: give --as NAME or set RECOVERY_ACTOR")
+        raise typer.Exit(2)
+    options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
+                           rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe,
+                           open_cases_as=st.actor if open_cases else None)
     try:
         engine = st.engine()
         with _Bar(console, enabled=not quiet) as bar:
@@ -115,6 +122,8 @@ def _summary(result: BatchResult) -> None:
     if result.resumed_from:
         head += f" (resumed after row {result.resumed_from})"
     console.print(f"{head} -> {result.output}", highlight=False)
+    if p.options.get("open_cases"):
+        console.print(f"cases: {p.cases_opened} opened, {p.cases_existing} already open", highlight=False)
     outcomes = Table(title="By outcome")
     outcomes.add_column("outcome")
     outcomes.add_column("recoverable")
