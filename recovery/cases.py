@@ -19,7 +19,7 @@ from recovery.case_models import Actor, Approval, Case, Quote, Valuation
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput, Refused
 from recovery.fees import FeePolicy, load_policy
-from recovery.quotes import FeeEstimator, build_quote, is_current
+from recovery.quotes import FeeEstimator, adapter_fee_estimator, build_quote, is_current
 from recovery.workflow import FINAL, CaseStatus, Verification, fire
 
 if TYPE_CHECKING:
@@ -224,7 +224,8 @@ class CaseService:
                               f"{', '.join(sorted(QUOTABLE))} cases are")
             q = build_quote(s, self.policy, network=case.network, asset=case.asset,  # type: ignore[arg-type]
                             amount=case.amount, outcome=case.outcome, decimals=case.decimals,
-                            case_id=case.id, actor=who.name, estimator=self.estimator)
+                            case_id=case.id, actor=who.name,
+                            estimator=self.estimator or adapter_fee_estimator(self.config_rpc))
             s.add(q)
             s.flush()
             from recovery.quotes import quote_json

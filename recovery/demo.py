@@ -47,6 +47,11 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
             for claim in scenario.claims:
                 verdicts.append(verify(session, claim.network, claim.tx_hash))
         misses = _table(console, scenario, verdicts)
+        console.print("[bold]5.[/] One claim through the whole case lifecycle, as four people would do it")
+        from recovery.demo_case import walk_case
+
+        if walk_case(engine, scenario, eth, console) != "closed":
+            misses += 1
         if keep:
             _keep(console, scenario, url, eth, bsc)
         engine.dispose()

@@ -37,13 +37,12 @@ def service(ctx: typer.Context) -> CaseService:
     """The case service on this invocation's database, fee policy and endpoints."""
     from recovery.cases import CaseService
     from recovery.fees import load_policy
-    from recovery.quotes import adapter_fee_estimator
 
     st = state(ctx)
     cfg = st.config
     high = decimal_arg(cfg.high_value_usd, "[approvals] high_value_usd") if cfg.high_value_usd else None
     return CaseService(st.engine(), policy=load_policy(cfg.fee_policy), high_value_usd=high,
-                       config_rpc=cfg.rpc, estimator=adapter_fee_estimator(cfg.rpc))
+                       config_rpc=cfg.rpc)
 
 
 def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, note: str | None = None) -> None:

@@ -1,0 +1,56 @@
+"""The demo's second half: one wrong-network claim walked from open to closed, as four people would."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from recovery import audit
+from recovery.anvil import Anvil
+from recovery.cases import CaseService
+from recovery.db import session_scope
+from recovery.devnet import Scenario, send_native
+
+PEOPLE = (("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security"))
+HOT_WALLET_INDEX = 8   # the dev account that stands for the exchange's hot wallet
+
+
+def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) -> str:
+    """Open, verify, quote, accept, approve three times, execute on chain, credit and close; returns the status."""
+    service = CaseService(engine)
+    for name, role in PEOPLE:
+        service.add_actor(name, [role])
+    claim = scenario.claim("ETH sent to our BSC-only address")
+    case = service.open("ann", network=claim.network, tx_hash=claim.tx_hash, user_id=claim.user_id)
+    step = _stepper(console, case.id)
+    step("ann opens it", case)
+    step("ann verifies it on chain", service.verify(case.id, "ann"))
+    case, quote = service.quote(case.id, "ann")
+    gross, fee, network_fee, net = (f"{v.normalize():f}" for v in (quote.gross, quote.fee, quote.network_fee,
+                                                                    quote.net))
+    step(f"ann quotes it: gross {gross} {quote.symbol}, fee {fee}, network fee {network_fee}, net {net} "
+         f"({quote.rule}; {quote.recommendation})", case)
+    step("the user accepts", service.accept(case.id, "ann"))
+    for name, role in PEOPLE[1:]:
+        step(f"{name} approves as {role}", service.approve(case.id, name, role))
+    deposit = case.deposit_address or scenario.deposits["u-1002@bsc"]
+    wei = int(Decimal(quote.net).scaleb(18))
+    recovery_tx = send_native(eth, deposit, eth.accounts()[HOT_WALLET_INDEX], wei)
+    eth.mine(1)   # automine is off on this devnet after seeding (one claim waits in the mempool)
+    step(f"wanda records the recovery transaction {recovery_tx[:12]}… (checked on chain)",
+         service.execute(case.id, "wanda", recovery_tx))
+    step("carl credits the user", service.credit(case.id, "carl", "LEDGER-2026-0001"))
+    closed = service.move(case.id, "ann", "close")
+    step("ann closes it", closed)
+    with session_scope(engine) as s:
+        check = audit.verify_chain(s)
+    console.print(f"   audit log: {check}")
+    return str(closed.status)
+
+
+def _stepper(console: Console, case_id: int | None):  # type: ignore[no-untyped-def]
+    def step(what: str, case: object) -> None:
+        console.print(f"   case {case_id} [bold]{getattr(case, 'status', '?')}[/]: {what}", highlight=False)
+    return step
