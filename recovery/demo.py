@@ -27,7 +27,7 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
     db_file = out_dir / "recovery.sqlite3"
     db_file.unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
-    console.print(f"[bold]1.[/] Starting two Anvil nodes: chain id 1 as [cyan]ethereum[/], 56 as [cyan]bsc[/]")
+    console.print("[bold]1.[/] Starting two Anvil nodes: chain id 1 as [cyan]ethereum[/], 56 as [cyan]bsc[/]")
     eth, bsc = Anvil(1).start(), Anvil(56).start()
     try:
         scenario = seed(eth, bsc, out_dir)
