@@ -24,25 +24,27 @@ def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) 
         service.add_actor(name, [role])
     claim = scenario.claim("ETH sent to our BSC-only address")
     case = service.open("ann", network=claim.network, tx_hash=claim.tx_hash, user_id=claim.user_id)
-    step = _stepper(console, case.id)
+    case_id = case.id
+    assert case_id is not None
+    step = _stepper(console, case_id)
     step("ann opens it", case)
-    step("ann verifies it on chain", service.verify(case.id, "ann"))
-    case, quote = service.quote(case.id, "ann")
+    step("ann verifies it on chain", service.verify(case_id, "ann"))
+    case, quote = service.quote(case_id, "ann")
     gross, fee, network_fee, net = (f"{v.normalize():f}" for v in (quote.gross, quote.fee, quote.network_fee,
                                                                     quote.net))
     step(f"ann quotes it: gross {gross} {quote.symbol}, fee {fee}, network fee {network_fee}, net {net} "
          f"({quote.rule}; {quote.recommendation})", case)
-    step("the user accepts", service.accept(case.id, "ann"))
+    step("the user accepts", service.accept(case_id, "ann"))
     for name, role in PEOPLE[1:]:
-        step(f"{name} approves as {role}", service.approve(case.id, name, role))
+        step(f"{name} approves as {role}", service.approve(case_id, name, role))
     deposit = case.deposit_address or scenario.deposits["u-1002@bsc"]
     wei = int(Decimal(quote.net).scaleb(18))
     recovery_tx = send_native(eth, deposit, eth.accounts()[HOT_WALLET_INDEX], wei)
     eth.mine(1)   # automine is off on this devnet after seeding (one claim waits in the mempool)
     step(f"wanda records the recovery transaction {recovery_tx[:12]}… (checked on chain)",
-         service.execute(case.id, "wanda", recovery_tx))
-    step("carl credits the user", service.credit(case.id, "carl", "LEDGER-2026-0001"))
-    closed = service.move(case.id, "ann", "close")
+         service.execute(case_id, "wanda", recovery_tx))
+    step("carl credits the user", service.credit(case_id, "carl", "LEDGER-2026-0001"))
+    closed = service.move(case_id, "ann", "close")
     step("ann closes it", closed)
     with session_scope(engine) as s:
         check = audit.verify_chain(s)

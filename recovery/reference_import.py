@@ -160,10 +160,9 @@ SPECS: dict[str, _Spec] = {
 
 
 def _upsert(engine: Engine, spec: _Spec, values: list[dict[str, Any]]) -> None:
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     table = spec.model.__table__  # type: ignore[attr-defined]
     # the last row of a file wins when it names the same key twice
     unique = {tuple(v[c] for c in spec.conflict): v for v in values}

@@ -1,7 +1,7 @@
 """`recovery networks list`: the registry, with each network's adapter readiness and endpoint."""
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,7 +29,7 @@ def list_networks(
     from chains.registry import adapter_ready
 
     config_rpc = state(ctx).config.rpc
-    rows = []
+    rows: list[dict[str, Any]] = []
     for net in registry().values():
         if tier and net.tier != tier.value:
             continue
