@@ -53,7 +53,7 @@ MALFORMED = "malformed"
 class BatchOptions:
     """How a batch run talks to the nodes."""
 
-    chunk_size: int = 2000
+    chunk_size: int = 5000
     concurrency: int | None = None          # connections per endpoint (adapter default when None)
     rate: float | None = None               # requests/second per endpoint, every network
     rate_limits: Mapping[str, float] = field(default_factory=dict)   # per network, from the config file

@@ -27,7 +27,7 @@ def verify(
     rate: Annotated[float | None, typer.Option("--rate", min=0.1, help="Requests per second per endpoint "
                                                "(default: config [rate_limits], else unlimited).")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=100_000,
-                                            help="Rows per chunk (a checkpoint after each).")] = 2000,
+                                            help="Rows per chunk (a checkpoint after each).")] = 5000,
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Look for not_found hashes on sibling "
                                         "networks that have an explicitly configured endpoint.")] = True,
     open_cases: Annotated[bool, typer.Option("--open-cases", help="Open a case for every recoverable row, as the "
