@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error  # not `npm ci`: npm 11 rejects this lock (optional per-platform Anvil builds)
 	touch $(STAMP)
 
 setup: $(STAMP)
