@@ -54,6 +54,7 @@ class Reference:
         self.session = session
         self._assets: dict[str, dict[str, ListedAsset]] = {}
         self._owners: dict[tuple[str, str], list[DepositAddress]] = {}
+        self._owned: set[str] = set()   # keys with a deposit-address row on any prefetched network
         self._credits: dict[tuple[str, str], list[Credit]] = {}
 
     # -- addresses ----------------------------------------------------------------------------
@@ -69,12 +70,17 @@ class Reference:
                 col(DepositAddress.network).in_(nets), col(DepositAddress.address_key).in_(part)))
             for row in rows:
                 self._owners[(row.network, row.address_key)].append(row)
+                self._owned.add(row.address_key)
 
     def owners(self, network_id: str, key: str) -> list[DepositAddress]:
         """Our deposit-address rows (one per memo) for this address on this network."""
         if (network_id, key) not in self._owners:
             self.prefetch_owners([network_id], [key])
         return self._owners[(network_id, key)]
+
+    def owned_anywhere(self, key: str) -> bool:
+        """Whether a prefetched address is ours on any of the networks it was prefetched for."""
+        return key in self._owned
 
     # -- assets, credits, prices --------------------------------------------------------------
     def listed_asset(self, network_id: str, asset: str) -> ListedAsset | None:

@@ -112,23 +112,29 @@ class Triage:
         self.net = network
         self.adapter = adapter
         self.shared = [get_network(n) for n in network.shares_keys_with]
+        self._keys: dict[str, str] = {}   # address as the chain wrote it -> canonical key
 
     def _key(self, address: str) -> str:
-        return key_address(self.net.id, address)
+        key = self._keys.get(address)
+        if key is None:
+            key = self._keys[address] = key_address(self.net.id, address)
+        return key
 
     def run(self, txs: Sequence[ChainTx]) -> list[Verdict]:
         """One verdict per transaction, in order; reference rows are fetched a chunk at a time."""
         keys = {self._key(t.to_address) for tx in txs for t in tx.transfers}
         self.ref.prefetch_owners([self.net.id, *(n.id for n in self.shared)], keys)
-        self.ref.prefetch_credits(self.net.id, [key_tx(self.net.id, tx.tx_hash) for tx in txs
-                                                if tx.status is not TxStatus.NOT_FOUND])
-        contracts, contract_error = self._contracts(txs)
-        return [self.one(tx, contracts, contract_error) for tx in txs]
+        tx_keys = {tx.tx_hash: key_tx(self.net.id, tx.tx_hash) for tx in txs if tx.status is not TxStatus.NOT_FOUND}
+        self.ref.prefetch_credits(self.net.id, tx_keys.values())
+        ours = {tx.tx_hash: self._ours(tx) for tx in txs if tx.status is not TxStatus.NOT_FOUND}
+        contracts, contract_error = self._contracts(txs, ours)
+        return [self.one(tx, ours.get(tx.tx_hash, []), tx_keys.get(tx.tx_hash, ""), contracts, contract_error)
+                for tx in txs]
 
-    def _contracts(self, txs: Sequence[ChainTx]) -> tuple[set[str], str | None]:
+    def _contracts(self, txs: Sequence[ChainTx], ours: dict[str, list[Any]]) -> tuple[set[str], str | None]:
         """Recipients that are contracts, asked only for transactions that reached none of ours."""
-        candidates = [self._key(t.to_address) for tx in txs if tx.status is not TxStatus.NOT_FOUND
-                      and not self._ours(tx) for t in tx.transfers]
+        candidates = [self._key(t.to_address) for tx in txs if tx.tx_hash in ours and not ours[tx.tx_hash]
+                      for t in tx.transfers]
         if not candidates or self.adapter is None:
             return set(), None
         try:
@@ -163,14 +169,14 @@ class Triage:
         amount = whole_units(t.amount, decimals)
         return amount, symbol, decimals, f"{amount:f} {symbol}"
 
-    def one(self, tx: ChainTx, contracts: set[str] = frozenset(), contract_error: str | None = None) -> Verdict:  # type: ignore[assignment]
-        """The verdict for one fetched transaction."""
+    def one(self, tx: ChainTx, ours: list[tuple[Transfer, list[DepositAddress]]], tx_key: str,
+            contracts: set[str], contract_error: str | None) -> Verdict:
+        """The verdict for one fetched transaction, given the transfers that reached our addresses."""
         net = self.net
         if tx.status is TxStatus.NOT_FOUND:
             return self._verdict(tx, Outcome.NOT_FOUND, f"{net.name} does not know this transaction.")
         if tx.status is TxStatus.FAILED:
             return self._verdict(tx, Outcome.FAILED, "The transaction failed on chain; nothing was moved.")
-        ours = self._ours(tx)
         if not ours:
             return self._not_ours(tx, contracts, contract_error)
         transfer, rows = ours[0]
@@ -179,8 +185,9 @@ class Triage:
                                  "amount": amount, "deposit_address": transfer.to_address,
                                  "deposit_network": net.id, "user_id": rows[0].user_id}
         where = f"deposit address {_short(transfer.to_address)}"
-        if self.ref.credits(net.id, key_tx(net.id, tx.tx_hash)):
-            credit = self.ref.credits(net.id, key_tx(net.id, tx.tx_hash))[0]
+        credits = self.ref.credits(net.id, tx_key)
+        if credits:
+            credit = credits[0]
             facts["user_id"] = credit.user_id
             return self._verdict(tx, Outcome.CREDITED, f"{what} to {where} was already credited to user "
                                  f"{credit.user_id}.", **facts)
@@ -213,7 +220,7 @@ class Triage:
     def _not_ours(self, tx: ChainTx, contracts: set[str], contract_error: str | None) -> Verdict:
         for t in tx.transfers:
             key = self._key(t.to_address)
-            for other in self.shared:
+            for other in self.shared if self.ref.owned_anywhere(key) else ():
                 rows = self.ref.owners(other.id, key)
                 if rows:
                     amount, symbol, _, what = self._describe(t)
