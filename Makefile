@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 setup: $(STAMP)
+	@# byte-compile: with PYTHONDONTWRITEBYTECODE set, every start would compile the sources again
+	@$(PY) -m compileall -q recovery chains migrations cli.py > /dev/null
 
 demo: setup
 	$(VENV)/bin/recovery demo

@@ -96,7 +96,7 @@ def out() -> Console:
     """The console for data (stdout)."""
     from rich.console import Console
     # piped output keeps whole table rows instead of squeezing them into 80 columns
-    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160, emoji=False)
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200, emoji=False)
 
 
 def err() -> Console:
