@@ -92,6 +92,17 @@ def bench_raw(url: str, hashes: list[str], concurrency: int, per: int = 100) -> 
     return time.perf_counter() - start
 
 
+def bench_raw_contended(url: str, hashes: list[str], concurrency: int) -> float:
+    """(b) again while a second process keeps one core busy, as the client's own Python work does in (c)."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        return bench_raw(url, hashes, concurrency)
+    finally:
+        burner.kill()
+        burner.wait()
+
+
 def prepare(workdir: Path, node: Anvil, hashes: list[str]) -> tuple[Path, str]:
     """The claims CSV and a migrated SQLite database holding reference data (one of the recipients is ours)."""
     from recovery.db import make_engine, upgrade
@@ -172,10 +183,12 @@ def main() -> None:
             a = bench_web3(node.url, subset[:sample])
             a_rate = min(sample, n) / a
             b_rate = n / bench_raw(node.url, subset, args.concurrency)
+            b_busy_rate = n / bench_raw_contended(node.url, subset, args.concurrency)
             c_time, summary = bench_engine(claims, db_url, workdir / f"out_{n}.csv", node.url, args.concurrency)
             c_rate = n / c_time
             wall, rss = bench_cli(claims, db_url, workdir / f"cli_{n}.csv", node.url, args.concurrency)
             row = {"hashes": n, "a_web3_per_s": round(a_rate), "b_raw_per_s": round(b_rate),
+                   "b_raw_one_core_busy_per_s": round(b_busy_rate),
                    "c_batch_per_s": round(c_rate), "c_over_b": round(c_rate / b_rate, 2),
                    "c_over_a": round(c_rate / a_rate, 1), "cli_wall_s": round(wall, 2),
                    "cli_per_s_with_startup": round(n / wall), "cli_peak_rss_mb": round(rss),
@@ -183,10 +196,11 @@ def main() -> None:
             report.append(row)
             print(json.dumps(row), flush=True)
     print()
-    print(f"{'hashes':>8} {'(a) web3/s':>11} {'(b) raw/s':>10} {'(c) batch/s':>12} {'c/b':>5} {'c/a':>6} "
-          f"{'CLI wall s':>10} {'CLI RSS MB':>10}")
+    print(f"{'hashes':>8} {'(a) web3/s':>11} {'(b) raw/s':>10} {'(b) 1 core busy':>16} {'(c) batch/s':>12} "
+          f"{'c/b':>5} {'c/a':>6} {'CLI wall s':>10} {'CLI RSS MB':>10}")
     for r in report:
-        print(f"{r['hashes']:>8,} {r['a_web3_per_s']:>11,} {r['b_raw_per_s']:>10,} {r['c_batch_per_s']:>12,} "
+        print(f"{r['hashes']:>8,} {r['a_web3_per_s']:>11,} {r['b_raw_per_s']:>10,} "
+              f"{r['b_raw_one_core_busy_per_s']:>16,} {r['c_batch_per_s']:>12,} "
               f"{r['c_over_b']:>5} {r['c_over_a']:>6} {r['cli_wall_s']:>10} {r['cli_peak_rss_mb']:>10}")
 
 
