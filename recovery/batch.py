@@ -29,18 +29,15 @@ from chains.registry import adapter_class, adapter_ready, same_family
 from recovery.batch_io import (
     REQUIRED,
     RESULT_COLUMNS,
-    ROW_ERROR,
     CsvSink,
-    Row,
-    count_rows,
     csv_bytes,
     csv_to_xlsx,
     output_columns,
-    read_claims,
 )
 from recovery.batch_progress import Progress, fingerprint, partial_path, progress_path
 from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
+from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows
 from recovery.triage import Outcome, Triage, Verdict, unverifiable, whole_units
 
 if TYPE_CHECKING:
@@ -323,7 +320,7 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
         raise BadInput(f"{output}: the output must not overwrite the input")
     started = time.monotonic()
     state_file, sink_path = progress_path(output), partial_path(output)
-    chunks = read_claims(input_path, opts.chunk_size)
+    chunks = read_rows(input_path, opts.chunk_size)
     columns, first = next(chunks)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:

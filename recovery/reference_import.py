@@ -19,7 +19,7 @@ from recovery.dbtypes import utcnow
 from recovery.errors import BadInput
 from recovery.models import Credit, DepositAddress, ListedAsset, Price
 from recovery.reference import key_address, key_asset, key_tx
-from recovery.tabular import read_chunks, require_columns
+from recovery.tabular import ROW_ERROR, ROW_LINE, read_rows, require_columns
 
 KINDS = ("addresses", "assets", "credits", "prices")
 
@@ -178,11 +178,15 @@ def import_file(engine: Engine, kind: str, path: Path) -> ImportReport:
         raise BadInput(f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}")
     spec = SPECS[kind]
     report = ImportReport(kind, str(path))
-    for columns, rows in read_chunks(path):
+    for columns, rows in read_rows(path, chunksize=2000):   # SQLite takes ~32k bound values a statement
         require_columns(path, columns, spec.columns)
         good = []
-        for line, row in rows:
+        for row in rows:
             report.read += 1
+            line = int(row[ROW_LINE])
+            if ROW_ERROR in row:
+                report.errors.append((line, row[ROW_ERROR]))
+                continue
             try:
                 good.append(spec.parse(row))
             except RowError as exc:
