@@ -1,10 +1,11 @@
-"""Bitcoin-family address codecs (base58check, bech32/bech32m, CashAddr) and the per-coin data behind them."""
+"""Bitcoin-family address codecs (bech32/bech32m, CashAddr; base58check is chains.base58) and per-coin data."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from chains.base58 import b58check_encode
 
 # -- per-coin data ------------------------------------------------------------------------------
 
@@ -32,50 +33,6 @@ COINS: dict[str, CoinParams] = {
 }
 
 SEGWIT_HRPS = tuple(sorted({c.hrp for c in COINS.values() if c.hrp}))
-
-# -- base58check --------------------------------------------------------------------------------
-
-B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {ch: i for i, ch in enumerate(B58_ALPHABET)}
-
-
-def _sha256d(data: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def b58encode(data: bytes) -> str:
-    """Base58 text of bytes (leading zero bytes become '1')."""
-    num = int.from_bytes(data, "big")
-    out = ""
-    while num:
-        num, rem = divmod(num, 58)
-        out = B58_ALPHABET[rem] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def b58decode(text: str) -> bytes:
-    """Bytes of base58 text; ValueError on a character outside the alphabet."""
-    num = 0
-    for ch in text:
-        if ch not in _B58_INDEX:
-            raise ValueError(f"{ch!r} is not a base58 character")
-        num = num * 58 + _B58_INDEX[ch]
-    body = num.to_bytes((num.bit_length() + 7) // 8, "big") if num else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
-def b58check_encode(payload: bytes) -> str:
-    """Base58check: payload plus the first 4 bytes of its double SHA-256."""
-    return b58encode(payload + _sha256d(payload)[:4])
-
-
-def b58check_decode(text: str) -> bytes:
-    """The payload of base58check text; ValueError on a bad checksum."""
-    raw = b58decode(text)
-    if len(raw) < 5 or _sha256d(raw[:-4])[:4] != raw[-4:]:
-        raise ValueError("bad base58check checksum")
-    return raw[:-4]
-
 
 # -- bech32 / bech32m (BIP 173, BIP 350) ----------------------------------------------------------
 

@@ -19,13 +19,12 @@ from typing import Any
 import pytest
 
 from chains.base import ChainTx, TxStatus
+from chains.base58 import b58check_decode, b58check_encode
 from chains.errors import InvalidTxHash, RetriableError, RpcUnavailable
 from chains.networks import get_network
 from chains.utxo import UtxoAdapter, to_base_units
 from chains.utxo_addresses import (
     COINS,
-    b58check_decode,
-    b58check_encode,
     cashaddr_decode,
     cashaddr_encode,
     normalize,
