@@ -93,24 +93,16 @@ class Adapter:
 
     # -- fetching -----------------------------------------------------------------------------
     def fetch(self, tx_hash: str) -> ChainTx:
-        """Fetch one transaction; not-found is a status, network trouble raises a retriable error."""
-        raise NotImplementedError
+        """Fetch one transaction; not-found is a status, network trouble raises a retriable error.
+        By default the batch path with a single hash."""
+        result = self.fetch_many([tx_hash])[0]
+        if isinstance(result, ChainError):
+            raise result
+        return result
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
-        """Fetch many hashes, results in input order; families with batch calls override this."""
-
-        def one(h: str) -> FetchResult:
-            try:
-                return self.fetch(h)
-            except ChainError as exc:
-                return exc
-
-        if len(hashes) <= 1:
-            return [one(h) for h in hashes]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            return list(pool.map(one, hashes))
+        """Fetch many hashes, results in input order, each error in its hash's place."""
+        raise NotImplementedError
 
     def contract_addresses(self, addresses: Sequence[str]) -> set[str]:
         """Which of these (normalised) addresses are contracts; families without contracts: none."""

@@ -145,13 +145,6 @@ class EvmAdapter(Adapter):
         return result
 
     # -- fetching -------------------------------------------------------------------------------
-    def fetch(self, tx_hash: str) -> ChainTx:
-        """One transaction (the batch path with a single hash)."""
-        result = self.fetch_many([tx_hash])[0]
-        if isinstance(result, ChainError):
-            raise result
-        return result
-
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Batched: two calls per hash, `max_batch` calls per request, `concurrency` requests at once."""
         results: list[FetchResult | None] = [None] * len(hashes)

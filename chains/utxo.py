@@ -286,13 +286,6 @@ class UtxoAdapter(Adapter):
         """Bech32 lower-cased; a CashAddr (prefixed or not) as the legacy address of the same hash."""
         return normalize(address)
 
-    def fetch(self, tx_hash: str) -> ChainTx:
-        """One transaction; not-found is a status, trouble on every endpoint raises a retriable error."""
-        result = self.fetch_many([tx_hash])[0]
-        if isinstance(result, ChainError):
-            raise result
-        return result
-
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; each hash goes down the provider list until one answers it."""
         out: list[FetchResult | None] = [None] * len(hashes)
