@@ -112,5 +112,11 @@ class Adapter:
         """Native base units a recovery transfer of `asset` would cost now; None when unknown."""
         return None
 
+    def __enter__(self) -> Adapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Release connections."""

@@ -394,10 +394,7 @@ def _default_fetcher(config_rpc: dict[str, Any] | None) -> TxFetcher:
     def run(network: str, tx_hash: str) -> ChainTx:
         from chains.registry import get_adapter
 
-        adapter = get_adapter(network, config_rpc=config_rpc)
-        try:
+        with get_adapter(network, config_rpc=config_rpc) as adapter:
             return adapter.fetch(tx_hash)
-        finally:
-            adapter.close()
 
     return run

@@ -84,11 +84,8 @@ def adapter_fee_estimator(config_rpc: Mapping[str, Any] | None = None) -> FeeEst
     def estimate(network: str, asset: str) -> int | None:
         from chains.registry import get_adapter
 
-        adapter = get_adapter(network, config_rpc=config_rpc)
-        try:
+        with get_adapter(network, config_rpc=config_rpc) as adapter:
             return adapter.network_fee_estimate(asset)
-        finally:
-            adapter.close()
 
     return estimate
 

@@ -23,14 +23,12 @@ def probe_siblings(network: Network, tx_hash: str,
         endpoints = resolve_endpoints(other, None, config_rpc)
         if not endpoints.explicit or not adapter_ready(other.family):
             continue  # public defaults are not probed: slow, rate-limited, and nobody chose them
-        adapter = adapter_class(other)(other, endpoints.urls, timeout=10)
-        try:
-            if adapter.fetch(tx_hash).status is not TxStatus.NOT_FOUND:
-                return other.id
-        except ChainError:
-            continue
-        finally:
-            adapter.close()
+        with adapter_class(other)(other, endpoints.urls, timeout=10) as adapter:
+            try:
+                if adapter.fetch(tx_hash).status is not TxStatus.NOT_FOUND:
+                    return other.id
+            except ChainError:
+                continue
     return None
 
 
@@ -38,16 +36,13 @@ def verify(session: Session, network_id: str, tx_hash: str, *, rpc: str | None =
            config_rpc: Mapping[str, str | list[str]] | None = None, probe: bool = True) -> Verdict:
     """Verify and triage one transaction. Malformed hash or unknown network raise (bad input)."""
     network = get_network(network_id)
-    adapter = get_adapter(network.id, rpc=rpc, config_rpc=config_rpc)
-    try:
+    with get_adapter(network.id, rpc=rpc, config_rpc=config_rpc) as adapter:
         key = adapter.normalize_tx_hash(tx_hash)
         try:
             tx = adapter.fetch(key)
         except RetriableError as exc:
             return unverifiable(network, key, exc.user_message)
         verdict = Triage(Reference(session), network, adapter).run([tx])[0]
-    finally:
-        adapter.close()
     if verdict.outcome is Outcome.NOT_FOUND and probe:
         found = probe_siblings(network, key, config_rpc)
         if found:
