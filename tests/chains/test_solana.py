@@ -1,21 +1,11 @@
 """Solana adapter against a recorded mainnet block, served over loopback JSON-RPC so the real requests run.
 
-Recorded data: getBlock(110130000, jsonParsed) from zuyezheng/solana-etl (../shared/chaindata/solana/,
-see its PROVENANCE.md). Each `transactions[]` entry equals a getTransaction(jsonParsed) result minus
-`slot` and `blockTime`.
-
-What the test server derives rather than replays, and says so:
-- getTransaction: the block's entry for that signature, plus `slot` and `blockTime` taken from the block;
-  null for a signature the block does not hold.
-- getSlot: TIP, a chain tip this test states (150 slots after the recorded block).
-The block predates token balances with `owner` (Solana 1.9), so owners come from the instructions of the
-transaction where it created the token account, and otherwise stay the token account itself.
+The server and what it replays or derives: tests/support/recorded_solana.py (getBlock 110130000 from
+zuyezheng/solana-etl; getSlot answers TIP, a chain tip stated 150 slots after the recorded block).
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import socket
 from pathlib import Path
 from typing import Any
@@ -28,44 +18,20 @@ from chains.http import RetryPolicy
 from chains.networks import get_network
 from chains.solana import TX_CONFIG, SolanaAdapter
 from tests.support.loopback import jsonrpc_handler
+from tests.support.recorded_solana import (
+    BLOCK_TIME,
+    CHECKED_TX,
+    CREATE_AND_PAY_TX,
+    FAILED_TX,
+    MEMO_SPL_TX,
+    SLOT,
+    SOL_TX,
+    SWAP_TX,
+    TIP,
+    Recorded,
+)
 
-SLOT = 110130000
-BLOCK_TIME = 1638693800
-TIP = SLOT + 150
-
-SOL_TX = "2wkUfKkMHCCrxnTUEMXXRkKMMykGqsbW1wpkxBT6FjNWqmUeT1jhMexCmai2btA5sa3uGDMADuxyaLxYSzLbTRkP"
-MEMO_SPL_TX = "Doc43kck9KGbCp6wudvX7mQM5ZAojyv3LnVuumVLdoLBivi4Yi9ZdekcoN76RovS4YnToYkdouhpCSmx7tG6okw"
-CHECKED_TX = "y3SdcpfygtcDbfnyhE8Qru6cB1WJAoZxSftc4rD77ckCkYYi1FJvb1Dh8LrosNGhmzDD3KfdCTpUW9Q4FCUKwY3"
-CREATE_AND_PAY_TX = "2Sx9GWzdVEKVGvmjvzn3"   # prefix; resolved from the block below
-SWAP_TX = "31McUGpQVexxoa82hhjC9VY362GeYQkxGPm2d2evWL3qegnqVZRdxoL84d3mVJzQb9csxDFAoKFD4LZP2C2J24Vk"
-FAILED_TX = "ZxsgRMw5R7gwyZRKDaXL"          # prefix; resolved from the block below
 UNKNOWN_TX = SOL_TX[::-1]
-
-
-class Recorded:
-    """The recorded block, indexed by first signature."""
-
-    def __init__(self, chaindata: Path) -> None:
-        path = chaindata / "solana" / "zuyezheng-solana-etl" / "getBlock_110130000_jsonParsed.json.gz"
-        with gzip.open(path) as fh:
-            self.block = json.load(fh)["result"]
-        assert self.block["blockTime"] == BLOCK_TIME
-        self.txs = {tx["transaction"]["signatures"][0]: tx for tx in self.block["transactions"]}
-        self.calls: list[tuple[str, list[Any]]] = []
-
-    def signature(self, prefix: str) -> str:
-        (sig,) = [s for s in self.txs if s.startswith(prefix)]
-        return sig
-
-    def methods(self, method: str, params: list[Any]) -> dict[str, Any]:
-        self.calls.append((method, params))
-        if method == "getSlot":
-            return {"result": TIP}
-        if method == "getTransaction":
-            entry = self.txs.get(params[0])
-            # derived: a getTransaction result is the block entry plus the block's slot and time
-            return {"result": None if entry is None else {**entry, "slot": SLOT, "blockTime": BLOCK_TIME}}
-        return {"error": {"code": -32601, "message": "Method not found"}}
 
 
 @pytest.fixture(scope="module")
