@@ -86,7 +86,7 @@ class Adapter:
         value = tx_hash.strip()
         if not self._hash_re.fullmatch(value):
             raise InvalidTxHash(
-                f"{tx_hash!r} is not a {self.network.name} transaction hash "
+                f"{tx_hash!r} is not a valid {self.network.name} transaction hash "
                 f"(expected {self.network.tx_hash_regex})"
             )
         return value

@@ -38,7 +38,7 @@ from recovery.batch_progress import Progress, fingerprint, partial_path, progres
 from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
 from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows
-from recovery.triage import Outcome, Triage, Verdict, unverifiable, whole_units
+from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable, whole_units
 
 if TYPE_CHECKING:
     from recovery.batch_cases import CaseOpener
@@ -191,14 +191,13 @@ def _check(slot: _Slot) -> None:
         slot.error = f"unknown network {network_id!r}"
         return
     slot.network = net
-    if not adapter_ready(net.family):
-        why = f"{net.name} ({net.family}) has no adapter yet"
-        slot.verdict = replace(unverifiable(net, tx_hash, why), reason=f"{why}; it cannot be verified here.")
-        return
     try:
         slot.key = key_tx(net.id, tx_hash)
     except ChainError as exc:
-        slot.error = exc.user_message if hasattr(exc, "user_message") else str(exc)
+        slot.error = exc.user_message
+        return
+    if not adapter_ready(net.family):
+        slot.verdict = no_adapter(net, slot.key)
 
 
 def _prepare(nodes: _Nodes, rows: list[Row], probe: bool) -> _Fetched:

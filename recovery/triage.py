@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -254,3 +254,8 @@ def unverifiable(network: Network, tx_hash: str, error: str) -> Verdict:
                    required_confirmations=network.min_confirmations,
                    explorer_url=network.explorer_url(tx_hash))
 
+
+def no_adapter(network: Network, tx_hash: str) -> Verdict:
+    """The verdict for a network whose family has no adapter yet: it cannot be verified here."""
+    why = f"{network.name} ({network.family}) has no adapter yet"
+    return replace(unverifiable(network, tx_hash, why), reason=f"{why}; check it on the explorer.")

@@ -12,8 +12,8 @@ from chains.endpoints import resolve_endpoints
 from chains.errors import ChainError, RetriableError
 from chains.networks import Network, get_network
 from chains.registry import adapter_class, adapter_ready, get_adapter, same_family
-from recovery.reference import Reference
-from recovery.triage import Outcome, Triage, Verdict, unverifiable
+from recovery.reference import Reference, key_tx
+from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable
 
 
 def probe_siblings(network: Network, tx_hash: str,
@@ -36,6 +36,8 @@ def verify(session: Session, network_id: str, tx_hash: str, *, rpc: str | None =
            config_rpc: Mapping[str, str | list[str]] | None = None, probe: bool = True) -> Verdict:
     """Verify and triage one transaction. Malformed hash or unknown network raise (bad input)."""
     network = get_network(network_id)
+    if not adapter_ready(network.family):
+        return no_adapter(network, key_tx(network.id, tx_hash))   # a malformed hash is still bad input
     with get_adapter(network.id, rpc=rpc, config_rpc=config_rpc) as adapter:
         key = adapter.normalize_tx_hash(tx_hash)
         try:

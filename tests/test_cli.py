@@ -48,7 +48,7 @@ def test_endpoint_key_is_never_printed(tmp_path: Path) -> None:
 
 def test_verify_bad_input_exits_2(cli_env: dict[str, str]) -> None:
     bad_hash = run("verify", "--network", "ethereum", "--tx", "0x1234", env=cli_env)
-    assert bad_hash.returncode == 2 and "not a Ethereum transaction hash" in bad_hash.stderr
+    assert bad_hash.returncode == 2 and "not a valid Ethereum transaction hash" in bad_hash.stderr
     unknown = run("verify", "--network", "moonchain", "--tx", "0x" + "ab" * 32, env=cli_env)
     assert unknown.returncode == 2 and "unknown network 'moonchain'" in unknown.stderr
     assert unknown.stdout == ""
@@ -88,3 +88,12 @@ def test_import_reports_lines_and_exits_2(cli_env: dict[str, str], tmp_path: Pat
     missing.write_text("network,tx_hash\nethereum,0x00\n")
     proc = run("import", "credits", str(missing), env=cli_env)
     assert proc.returncode == 2 and "missing column(s) user_id, asset, amount" in proc.stderr
+
+
+def test_verify_on_a_network_without_adapter_is_unverifiable(cli_env: dict[str, str]) -> None:
+    proc = run("verify", "-n", "xrp", "--tx", "ab" * 32, "--json", env=cli_env)
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert doc["outcome"] == "unverifiable" and "has no adapter yet" in doc["reason"]
+    assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "ab" * 32
+    assert run("verify", "-n", "xrp", "--tx", "0x12", env=cli_env).returncode == 2

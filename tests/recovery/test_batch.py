@@ -23,7 +23,7 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 BAD_ROWS = [  # (network, tx_hash, expected error fragment)
-    ("ethereum", "0x1234", "not a Ethereum transaction hash"),
+    ("ethereum", "0x1234", "not a valid Ethereum transaction hash"),
     ("moonchain", "0x" + "ab" * 32, "unknown network 'moonchain'"),
     ("", "0x" + "ab" * 32, "empty network"),
     ("ethereum", "", "empty tx_hash"),
