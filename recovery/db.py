@@ -39,7 +39,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    """Alembic configuration for the migrations folder and this database URL."""
     from alembic.config import Config
 
     cfg = Config()
@@ -52,7 +53,7 @@ def head_revision() -> str:
     """The newest migration revision."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert head is not None
     return head
 
@@ -69,7 +70,7 @@ def upgrade(url: str) -> None:
     """Run the migrations up to head."""
     from alembic import command
 
-    command.upgrade(_alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "head")
 
 
 def ensure_schema(engine: Engine, url: str) -> None:
