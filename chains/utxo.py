@@ -286,6 +286,11 @@ class UtxoAdapter(Adapter):
         """Bech32 lower-cased; a CashAddr (prefixed or not) as the legacy address of the same hash."""
         return normalize(address)
 
+    def normalize_tx_hash(self, tx_hash: str) -> str:
+        """64 lower-case hex digits: a txid written in upper case is the same transaction, and the
+        reference keys, the batch's fetch keys and the answered `ChainTx.tx_hash` must all agree."""
+        return super().normalize_tx_hash(tx_hash).lower()
+
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; each hash goes down the provider list until one answers it."""
         out: list[FetchResult | None] = [None] * len(hashes)
@@ -293,7 +298,7 @@ class UtxoAdapter(Adapter):
         todo: dict[int, str] = {}
         for i, raw in enumerate(hashes):
             try:
-                todo[i] = self.normalize_tx_hash(raw).lower()
+                todo[i] = self.normalize_tx_hash(raw)
             except InvalidTxHash as exc:
                 out[i] = exc
         for provider in self.providers:
