@@ -232,7 +232,7 @@ class Triage:
                         deposit_address=t.to_address, deposit_network=other.id)
         for t in tx.transfers:
             key = self._key(t.to_address)
-            if key == t.asset or key in contracts:
+            if key == t.asset or key in contracts or key in tx.contract_recipients:
                 _, _, _, what = self._describe(t)
                 return self._verdict(tx, Outcome.CONTRACT_ADDRESS, f"{what} was sent to the contract "
                                      f"{_short(t.to_address)}, not to a deposit address.", transfer=t,

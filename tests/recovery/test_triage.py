@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -85,3 +86,21 @@ def test_credited_lookup_is_case_insensitive_on_the_hash(evm_scenario: Any, scen
     claim = evm_scenario.claim("ETH deposit already credited")
     verdict = _verify(db_url, "ethereum", "0x" + claim.tx_hash[2:].upper())
     assert verdict.outcome is Outcome.CREDITED
+
+
+def test_recipient_the_adapter_marks_as_contract_is_contract_address(engine: Any) -> None:
+    """Families without a code lookup (Tron) mark contract recipients on the ChainTx itself."""
+    from chains.base import NATIVE, ChainTx, Transfer, TxStatus
+    from chains.networks import get_network
+    from recovery.reference import Reference
+    from recovery.triage import Triage
+
+    usdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"   # the USDT contract on Tron
+    tx = ChainTx("tron", "ab" * 32, TxStatus.CONFIRMED, block_height=1, confirmations=100,
+                 transfers=(Transfer("TW3NSuhTNWLrChj9WTixDCUAVZgjLuq7Vz", usdt, NATIVE, 10**6, 6),),
+                 contract_recipients=frozenset({usdt}))
+    with session_scope(engine) as session:
+        verdict = Triage(Reference(session), get_network("tron")).run([tx])[0]
+        plain = Triage(Reference(session), get_network("tron")).run([replace(tx, contract_recipients=frozenset())])[0]
+    assert verdict.outcome is Outcome.CONTRACT_ADDRESS
+    assert plain.outcome is Outcome.NOT_OUR_ADDRESS
