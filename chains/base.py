@@ -91,6 +91,17 @@ class Adapter:
             )
         return value
 
+    def split_hashes(self, hashes: Sequence[str]) -> tuple[list[FetchResult | None], dict[int, str]]:
+        """Result slots with each malformed hash's error in place, and the well-formed hashes by position."""
+        results: list[FetchResult | None] = [None] * len(hashes)
+        valid: dict[int, str] = {}
+        for i, h in enumerate(hashes):
+            try:
+                valid[i] = self.normalize_tx_hash(h)
+            except InvalidTxHash as exc:
+                results[i] = exc
+        return results, valid
+
     # -- fetching -----------------------------------------------------------------------------
     def fetch(self, tx_hash: str) -> ChainTx:
         """Fetch one transaction; not-found is a status, network trouble raises a retriable error.

@@ -14,7 +14,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
-from chains.errors import ChainError, InvalidTxHash, RetriableError, RpcUnavailable
+from chains.errors import ChainError, RetriableError, RpcUnavailable
 from chains.http import RateLimiter, failover, new_session
 from chains.jsonrpc import Call, JsonRpcClient
 
@@ -147,13 +147,8 @@ class EvmAdapter(Adapter):
     # -- fetching -------------------------------------------------------------------------------
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Batched: two calls per hash, `max_batch` calls per request, `concurrency` requests at once."""
-        results: list[FetchResult | None] = [None] * len(hashes)
-        valid: list[tuple[int, str]] = []
-        for i, h in enumerate(hashes):
-            try:
-                valid.append((i, self.normalize_tx_hash(h)))
-            except InvalidTxHash as exc:
-                results[i] = exc
+        results, by_position = self.split_hashes(hashes)
+        valid = list(by_position.items())
         if valid:
             try:
                 head = self._call("eth_blockNumber")

@@ -141,13 +141,7 @@ class SolanaAdapter(Adapter):
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """One JSON-RPC batch of getTransaction calls plus a getSlot; slots a provider could not
         answer are retried on the next provider."""
-        results: list[FetchResult | None] = [None] * len(hashes)
-        signatures: dict[int, str] = {}
-        for i, h in enumerate(hashes):
-            try:
-                signatures[i] = self.normalize_tx_hash(h)
-            except ChainError as exc:
-                results[i] = exc
+        results, signatures = self.split_hashes(hashes)
         pending = list(signatures)
         errors: dict[int, list[RetriableError]] = {i: [] for i in pending}
         for client in self._clients:

@@ -165,13 +165,7 @@ class TronAdapter(Adapter):
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Many transactions on a small thread pool (the HTTP API has no batch); one head lookup."""
-        results: list[FetchResult | None] = [None] * len(hashes)
-        txids: dict[int, str] = {}
-        for i, h in enumerate(hashes):
-            try:
-                txids[i] = self.normalize_tx_hash(h)
-            except ChainError as exc:
-                results[i] = exc
+        results, txids = self.split_hashes(hashes)
         if txids:
             try:
                 head: int | None = failover(self._clients, self._head, self.network.name)

@@ -19,7 +19,6 @@ from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatu
 from chains.endpoints import redact
 from chains.errors import (
     ChainError,
-    InvalidTxHash,
     RetriableError,
     RpcUnavailable,
     TxNotFound,
@@ -293,14 +292,8 @@ class UtxoAdapter(Adapter):
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; each hash goes down the provider list until one answers it."""
-        out: list[FetchResult | None] = [None] * len(hashes)
+        out, todo = self.split_hashes(hashes)
         errors: dict[int, list[ChainError]] = {}
-        todo: dict[int, str] = {}
-        for i, raw in enumerate(hashes):
-            try:
-                todo[i] = self.normalize_tx_hash(raw)
-            except InvalidTxHash as exc:
-                out[i] = exc
         for provider in self.providers:
             if not todo:
                 break
