@@ -66,13 +66,16 @@ class Adapter:
     """Base of every family adapter: turns hashes into `ChainTx` over one network's endpoints."""
 
     family: ClassVar[str] = ""
-    #: how many single fetches may run at once when the protocol has no batch call
+    #: connections per endpoint (requests in flight at once), unless the caller sets it
     concurrency: int = 4
 
-    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
+    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0,
+                 rate_limit: float | None = None, concurrency: int | None = None) -> None:
         self.network = network
         self.endpoints = list(endpoints)
         self.timeout = timeout
+        self.rate_limit = rate_limit          # requests per second per endpoint, None for no limit
+        self.concurrency = concurrency or type(self).concurrency
         self._hash_re = re.compile(network.tx_hash_regex)
 
     # -- identity -----------------------------------------------------------------------------

@@ -111,13 +111,11 @@ class EvmAdapter(Adapter):
     concurrency = 4
     max_batch = 200   # JSON-RPC calls per HTTP request
 
-    def __init__(self, network: Any, endpoints: Sequence[str], *, timeout: float = 20.0,
-                 rate_limit: float | None = None, concurrency: int | None = None) -> None:
-        super().__init__(network, endpoints, timeout=timeout)
-        self.concurrency = concurrency or self.concurrency
+    def __init__(self, network: Any, endpoints: Sequence[str], **options: Any) -> None:
+        super().__init__(network, endpoints, **options)
         self._session = new_session(self.concurrency)
-        self._clients = [JsonRpcClient(url, timeout=timeout, max_batch=self.max_batch, session=self._session,
-                                       limiter=RateLimiter(rate_limit)) for url in self.endpoints]
+        self._clients = [JsonRpcClient(url, timeout=self.timeout, max_batch=self.max_batch, session=self._session,
+                                       limiter=RateLimiter(self.rate_limit)) for url in self.endpoints]
         self._decimals: dict[str, int | None] = {}
 
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import RetryPolicy, all_failed, failover, new_session
+from chains.http import RateLimiter, RetryPolicy, all_failed, failover, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 
@@ -119,11 +119,12 @@ class SolanaAdapter(Adapter):
     max_batch = 50
     retry = RetryPolicy(attempts=2, backoff=0.25)
 
-    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
-        super().__init__(network, endpoints, timeout=timeout)
-        self._session = new_session()
-        self._clients = [JsonRpcClient(url, timeout=timeout, max_batch=self.max_batch,
-                                       session=self._session, retry=self.retry) for url in self.endpoints]
+    def __init__(self, network: Network, endpoints: Sequence[str], **options: Any) -> None:
+        super().__init__(network, endpoints, **options)
+        self._session = new_session(self.concurrency)
+        self._clients = [JsonRpcClient(url, timeout=self.timeout, max_batch=self.max_batch, session=self._session,
+                                       retry=self.retry, limiter=RateLimiter(self.rate_limit))
+                         for url in self.endpoints]
 
     def fetch(self, tx_hash: str) -> ChainTx:
         """Fetch one transaction and the current slot (two plain calls: no batch needed)."""

@@ -11,7 +11,7 @@ from typing import Any
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.base58 import b58check_encode
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import HttpClient, RetryPolicy, failover, new_session
+from chains.http import HttpClient, RateLimiter, RetryPolicy, failover, new_session
 from chains.networks import Network
 
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
@@ -143,11 +143,11 @@ class TronAdapter(Adapter):
     concurrency = 4
     retry = RetryPolicy(attempts=2, backoff=0.25)
 
-    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
-        super().__init__(network, endpoints, timeout=timeout)
+    def __init__(self, network: Network, endpoints: Sequence[str], **options: Any) -> None:
+        super().__init__(network, endpoints, **options)
         self._session = new_session(self.concurrency)
-        self._clients = [HttpClient(url, timeout=timeout, session=self._session, retry=self.retry)
-                         for url in self.endpoints]
+        self._clients = [HttpClient(url, timeout=self.timeout, session=self._session, retry=self.retry,
+                                    limiter=RateLimiter(self.rate_limit)) for url in self.endpoints]
 
     @classmethod
     def normalize_address(cls, address: str) -> str:

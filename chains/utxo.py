@@ -23,7 +23,7 @@ from chains.errors import (
     RpcUnavailable,
     TxNotFound,
 )
-from chains.http import HttpClient, RetryPolicy, new_session
+from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 from chains.utxo_addresses import COINS, CoinParams, normalize, script_address
@@ -158,9 +158,11 @@ class _Mapper:
 class _Bitcoind:
     """bitcoind-compatible JSON-RPC: one batch of getrawtransaction + getblockcount, then headers."""
 
-    def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy) -> None:
+    def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy,
+                 limiter: RateLimiter) -> None:
         # bitcoind writes amounts as JSON numbers in whole coins: parse them as exact decimals
-        self.rpc = JsonRpcClient(url, timeout=timeout, session=new_session(), retry=retry, parse_float=Decimal)
+        self.rpc = JsonRpcClient(url, timeout=timeout, session=new_session(), retry=retry, parse_float=Decimal,
+                                 limiter=limiter)
         self.mapper = mapper
         self.label = redact(url)
 
@@ -209,8 +211,8 @@ class _Esplora:
     """Esplora REST: GET /tx/{txid} per hash with bounded concurrency, GET /blocks/tip/height once."""
 
     def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy,
-                 concurrency: int) -> None:
-        self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency))
+                 limiter: RateLimiter, concurrency: int) -> None:
+        self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency), limiter=limiter)
         self.mapper = mapper
         self.concurrency = concurrency
         self.label = self.http.label = redact(ESPLORA_PREFIX + url)   # errors name the provider as configured
@@ -266,8 +268,8 @@ class UtxoAdapter(Adapter):
     #: per provider; failover to the next provider is the main remedy, so retry little
     retry: ClassVar[RetryPolicy] = RetryPolicy(attempts=2, backoff=0.2)
 
-    def __init__(self, network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> None:
-        super().__init__(network, endpoints, timeout=timeout)
+    def __init__(self, network: Network, endpoints: Sequence[str], **options: Any) -> None:
+        super().__init__(network, endpoints, **options)
         if network.id not in COINS:
             raise ValueError(f"no UTXO coin parameters for network {network.id!r}")
         self.coin = COINS[network.id]
@@ -275,10 +277,11 @@ class UtxoAdapter(Adapter):
 
     def _provider(self, url: str) -> _Provider:
         mapper = _Mapper(self.network, self.coin, redact(url))
+        limiter = RateLimiter(self.rate_limit)
         if url.startswith(ESPLORA_PREFIX):
             return _Esplora(url[len(ESPLORA_PREFIX):], mapper, timeout=self.timeout, retry=self.retry,
-                            concurrency=self.concurrency)
-        return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry)
+                            limiter=limiter, concurrency=self.concurrency)
+        return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry, limiter=limiter)
 
     @classmethod
     def normalize_address(cls, address: str) -> str:

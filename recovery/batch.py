@@ -7,7 +7,6 @@ the output, and a checkpoint is saved, so that `--resume` after a crash continue
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
 from collections import OrderedDict
@@ -129,14 +128,9 @@ class _Nodes:
             endpoints = resolve_endpoints(net, None, self.options.config_rpc)
             if explicit_only and not endpoints.explicit:
                 return None
-            cls = adapter_class(net)
-            params = inspect.signature(cls.__init__).parameters
-            extra: dict[str, Any] = {}
-            if "concurrency" in params:
-                extra["concurrency"] = self.options.concurrency
-            if "rate_limit" in params:
-                extra["rate_limit"] = self.options.rate or self.options.rate_limits.get(net.id)
-            self.adapters[label] = cls(net, endpoints.urls, timeout=self.options.timeout, **extra)
+            self.adapters[label] = adapter_class(net)(
+                net, endpoints.urls, timeout=self.options.timeout, concurrency=self.options.concurrency,
+                rate_limit=self.options.rate or self.options.rate_limits.get(net.id))
         return self.adapters[label]
 
     def fetch(self, net: Network, keys: list[str], *, probe: bool = False) -> dict[str, ChainTx | ChainError]:
