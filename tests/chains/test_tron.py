@@ -224,3 +224,17 @@ def test_normalize_address() -> None:
     assert TronAdapter.normalize_address(" " + USDT + " ") == USDT
     assert TronAdapter.normalize_address("41a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
     assert TronAdapter.normalize_address("a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
+
+
+def test_rate_limit_spaces_requests_to_one_endpoint(server: Any) -> None:
+    """At 20 requests/s, the head lookup plus two calls per hash cannot finish sooner than the limit allows."""
+    import time
+
+    limited = TronAdapter(get_network("tron"), [server.url], timeout=5.0, rate_limit=20)
+    before = len(server.requests)
+    start = time.monotonic()
+    results = limited.fetch_many([USDT_TX, TRX_TX, TRX_HEX_TX, REVERT_TX])
+    elapsed = time.monotonic() - start
+    sent = len(server.requests) - before
+    assert all(not isinstance(r, Exception) for r in results)
+    assert sent >= 5 and elapsed >= (sent - 1) / 20
