@@ -78,9 +78,12 @@ class CaseMachine(StateMachine):
     execute = s.approved.to(s.executed, cond="recovery_tx_matches")
     credit = s.executed.to(s.credited)
     close = s.credited.to(s.closed)
+    # design section 6: from any non-final state, executed and credited included (the audit log keeps
+    # the recovery transaction of a case cancelled after the funds moved)
     cancel = (
         s.open.to(s.cancelled) | s.verified.to(s.cancelled) | s.quoted.to(s.cancelled)
         | s.awaiting_approval.to(s.cancelled) | s.approved.to(s.cancelled) | s.deferred.to(s.cancelled)
+        | s.executed.to(s.cancelled) | s.credited.to(s.cancelled)
     )
 
     # -- guards, named after the business rule --------------------------------------------------

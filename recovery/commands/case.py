@@ -248,7 +248,7 @@ def decline(ctx: typer.Context, case_id: IdArg, reason: ReasonOpt = None, json_:
 
 @app.command("cancel")
 def cancel(ctx: typer.Context, case_id: IdArg, reason: ReasonOpt = None, json_: JsonOpt = False) -> None:
-    """Cancel a case that has not been executed (agent)."""
+    """Cancel a case in any state that is not final (agent); the audit log keeps its history."""
     _move(ctx, case_id, "cancel", reason, json_)
 
 
