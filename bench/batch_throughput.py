@@ -1,11 +1,13 @@
 """Batch throughput on one Anvil node: (a) web3.py loop, (b) raw JSON-RPC batches, (c) `recovery batch verify`.
 
-    .venv/bin/python bench/batch_throughput.py [--sizes 10000,100000] [--quick] [--concurrency 4]
+    .venv/bin/python bench/batch_throughput.py [--sizes 10000,100000] [--repeat 3] [--quick] [--concurrency 4]
 
 Starts its own Anvil, mines N real transactions (JSON-RPC batches of eth_sendTransaction, automine
 off, one block per batch), writes a claims CSV and a reference database, then times each path on the
-same hashes. (c) runs in-process (startup excluded) and again as a real `recovery` subprocess (wall
-time and peak RSS). Prints hashes/second and the ratios c/b and c/a.
+same hashes, in interleaved rounds (medians reported). (c) runs in-process (startup and a 100-claim
+warm-up excluded) and once more as a real `recovery` subprocess (wall time and peak RSS). (b) is also
+timed with one core kept busy, the share of the machine the client's own work takes. Prints
+hashes/second and the ratios c/b and c/a.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,9 +137,15 @@ def bench_engine(claims: Path, db_url: str, out: Path, node_url: str,
     from recovery.db import make_engine
 
     engine = make_engine(db_url)
+    options = BatchOptions(concurrency=concurrency, config_rpc={"ethereum": node_url})
+    # warm-up on the first 100 claims: lazy imports, the first SQL compilations and connections are
+    # start-up, which this measurement excludes
+    warm = out.with_name("warmup_" + claims.name)
+    with claims.open() as src:
+        warm.write_text("".join(line for _, line in zip(range(101), src, strict=False)))
+    run_batch(engine, warm, out.with_name("warmup_" + out.name), options=options)
     start = time.perf_counter()
-    result = run_batch(engine, claims, out, options=BatchOptions(concurrency=concurrency,
-                                                                   config_rpc={"ethereum": node_url}))
+    result = run_batch(engine, claims, out, options=options)
     elapsed = time.perf_counter() - start
     engine.dispose()
     return elapsed, result.to_json()
@@ -167,6 +176,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="development mode: 2,000 hashes, (a) on 500")
     parser.add_argument("--concurrency", type=int, default=4, help="connections for (b) and (c)")
     parser.add_argument("--web3-sample", type=int, default=2000, help="hashes timed for (a) (a loop is linear)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of (a), (b), (c), interleaved; medians are reported (Anvil's rate drifts)")
     args = parser.parse_args()
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     sample = 500 if args.quick else args.web3_sample
@@ -180,12 +191,15 @@ def main() -> None:
         for n in sizes:
             subset = hashes[:n]
             claims, db_url = prepare(workdir, node, subset)
-            a = bench_web3(node.url, subset[:sample])
-            a_rate = min(sample, n) / a
-            b_rate = n / bench_raw(node.url, subset, args.concurrency)
-            b_busy_rate = n / bench_raw_contended(node.url, subset, args.concurrency)
-            c_time, summary = bench_engine(claims, db_url, workdir / f"out_{n}.csv", node.url, args.concurrency)
-            c_rate = n / c_time
+            rounds: dict[str, list[float]] = {"a": [], "b": [], "b_busy": [], "c": []}
+            for _ in range(max(1, args.repeat)):   # interleaved, so drift in the node hits every path alike
+                rounds["a"].append(min(sample, n) / bench_web3(node.url, subset[:sample]))
+                rounds["b"].append(n / bench_raw(node.url, subset, args.concurrency))
+                rounds["b_busy"].append(n / bench_raw_contended(node.url, subset, args.concurrency))
+                c_time, summary = bench_engine(claims, db_url, workdir / f"out_{n}.csv", node.url, args.concurrency)
+                rounds["c"].append(n / c_time)
+                print(json.dumps({"hashes": n, **{k: round(v[-1]) for k, v in rounds.items()}}), flush=True)
+            a_rate, b_rate, b_busy_rate, c_rate = (statistics.median(rounds[k]) for k in ("a", "b", "b_busy", "c"))
             wall, rss = bench_cli(claims, db_url, workdir / f"cli_{n}.csv", node.url, args.concurrency)
             row = {"hashes": n, "a_web3_per_s": round(a_rate), "b_raw_per_s": round(b_rate),
                    "b_raw_one_core_busy_per_s": round(b_busy_rate),
@@ -195,7 +209,7 @@ def main() -> None:
                    "outcomes": summary["by_outcome"]}
             report.append(row)
             print(json.dumps(row), flush=True)
-    print()
+    print("\nmedians of the rounds:")
     print(f"{'hashes':>8} {'(a) web3/s':>11} {'(b) raw/s':>10} {'(b) 1 core busy':>16} {'(c) batch/s':>12} "
           f"{'c/b':>5} {'c/a':>6} {'CLI wall s':>10} {'CLI RSS MB':>10}")
     for r in report:
