@@ -6,7 +6,6 @@ zuyezheng/solana-etl; getSlot answers TIP, a chain tip stated 150 slots after th
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from chains.errors import InvalidTxHash, RetriableError, RpcUnavailable
 from chains.http import RetryPolicy
 from chains.networks import get_network
 from chains.solana import TX_CONFIG, SolanaAdapter
-from tests.support.loopback import jsonrpc_handler
+from tests.support.loopback import jsonrpc_handler, refused_url
 from tests.support.recorded_solana import (
     BLOCK_TIME,
     CHECKED_TX,
@@ -59,13 +58,6 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def adapter(*urls: str) -> SolanaAdapter:
     return SolanaAdapter(get_network("solana"), list(urls), timeout=5.0)
 
-
-def refused_url() -> str:
-    """A loopback URL nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def parsed(recorded: Recorded, sig: str, program: str) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ the recorded getblock served as getnowblock).
 from __future__ import annotations
 
 import hashlib
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from chains.errors import InvalidTxHash, RetriableError, RpcUnavailable
 from chains.http import RetryPolicy
 from chains.networks import get_network
 from chains.tron import TronAdapter, to_base58
+from tests.support.loopback import refused_url
 from tests.support.recorded_tron import (
     HEAD,
     OUT_OF_ENERGY_TX,
@@ -54,13 +54,6 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def adapter(*urls: str) -> TronAdapter:
     return TronAdapter(get_network("tron"), list(urls), timeout=5.0)
 
-
-def refused_url() -> str:
-    """A loopback URL nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def value(recorded: Recorded, txid: str) -> dict[str, Any]:

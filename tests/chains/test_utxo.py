@@ -27,6 +27,7 @@ from chains.utxo_addresses import (
     script_address,
 )
 from tests.support import recorded_utxo
+from tests.support.loopback import refused_url
 from tests.support.recorded_utxo import (
     B10C,
     BC94,
@@ -34,7 +35,6 @@ from tests.support.recorded_utxo import (
     ETL_STREAM,
     LTC_TX,
     Node,
-    dead_url,
     esplora_handler,
     hash160,
     jsonl,
@@ -315,7 +315,7 @@ def test_node_without_txindex_is_no_answer(block_91880: dict[str, Any], esplora_
 def test_http_500_and_refused_raise_retriable_naming_each_endpoint(loopback: Any) -> None:
     broken = loopback(lambda req: (500, "Internal Server Error"))
     secret = "0123456789abcdefABCDEF"
-    ad = adapter("bitcoin", f"{broken.url}/v2/{secret}", f"esplora+{dead_url()}/api")
+    ad = adapter("bitcoin", f"{broken.url}/v2/{secret}", f"esplora+{refused_url()}/api")
     with pytest.raises(RetriableError) as info:
         ad.fetch(B10C)
     msg = info.value.user_message
@@ -388,13 +388,13 @@ def test_esplora_pending_only_needs_no_tip(esplora_docs: list[dict[str, Any]], l
 
 def test_failover_from_dead_first_provider(esplora_docs: list[dict[str, Any]], loopback: Any) -> None:
     srv = loopback(esplora_handler(esplora_docs, tip=850000))
-    tx = adapter("bitcoin", dead_url(), f"esplora+{srv.url}/api").fetch(B10C)
+    tx = adapter("bitcoin", refused_url(), f"esplora+{srv.url}/api").fetch(B10C)
     assert (tx.status, tx.block_height, tx.confirmations) == (TxStatus.CONFIRMED, 850000, 1)
 
 
 def test_dead_first_then_not_found_is_not_found(block_91880: dict[str, Any], loopback: Any) -> None:
     srv = loopback(Node(tip=91890).block_v2(block_91880).handler())
-    assert adapter("bitcoin", dead_url(), srv.url).fetch(LTC_TX).status == TxStatus.NOT_FOUND
+    assert adapter("bitcoin", refused_url(), srv.url).fetch(LTC_TX).status == TxStatus.NOT_FOUND
 
 
 def test_not_found_does_not_fail_over(esplora_docs: list[dict[str, Any]], block_91880: dict[str, Any],

@@ -45,8 +45,8 @@ from recovery.reference_import import import_file
 from recovery.triage import Outcome, Verdict
 from recovery.verify import verify
 from tests.support import recorded_solana, recorded_tron, recorded_utxo
-from tests.support.loopback import jsonrpc_handler
-from tests.support.recorded_utxo import BC94, E3BF, LTC_TX, Node, dead_url, hash160
+from tests.support.loopback import jsonrpc_handler, refused_url
+from tests.support.recorded_utxo import BC94, E3BF, LTC_TX, Node, hash160
 
 # -- the recorded facts the tests rely on -----------------------------------------------------
 
@@ -233,7 +233,7 @@ def test_bitcoin_unknown_hash_not_found_and_probe_finds_litecoin(check: Any, btc
 
 def test_bitcoin_dead_endpoint_is_unverifiable(ref: Ref, check: Any) -> None:
     ref.addresses(f"bitcoin,{BTC_OUT},u-btc,")
-    dead = dead_url()
+    dead = refused_url()
     for tx in (BC94, LTC_TX):
         v = check("bitcoin", tx, rpc=dead)
         assert v.outcome is Outcome.UNVERIFIABLE and v.recoverable == "retry", v.reason
@@ -328,9 +328,9 @@ def test_tron_failed_trc20_call(ref: Ref, check: Any, tron_url: str, tron_record
 def test_tron_unknown_hash_and_dead_endpoint(check: Any, tron_url: str) -> None:
     v = check("tron", TRON_UNKNOWN, rpc=tron_url)
     assert v.outcome is Outcome.NOT_FOUND, v.reason
-    v = check("tron", recorded_tron.USDT_TX, rpc=dead_url())
+    v = check("tron", recorded_tron.USDT_TX, rpc=refused_url())
     assert v.outcome is Outcome.UNVERIFIABLE and v.recoverable == "retry", v.reason
-    v = check("tron", TRON_UNKNOWN, rpc=dead_url())
+    v = check("tron", TRON_UNKNOWN, rpc=refused_url())
     assert v.outcome is Outcome.UNVERIFIABLE, v.reason
 
 
@@ -374,7 +374,7 @@ def test_solana_failed_unknown_and_dead(ref: Ref, check: Any, solana_url: str,
     assert (v.outcome, v.status) == (Outcome.FAILED, "failed"), v.reason
     assert check("solana", SOL_UNKNOWN, rpc=solana_url).outcome is Outcome.NOT_FOUND
     for tx in (recorded_solana.SOL_TX, SOL_UNKNOWN):
-        v = check("solana", tx, rpc=dead_url())
+        v = check("solana", tx, rpc=refused_url())
         assert v.outcome is Outcome.UNVERIFIABLE and v.recoverable == "retry", v.reason
 
 

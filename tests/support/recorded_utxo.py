@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import re
-import socket
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -164,10 +163,3 @@ def esplora_handler(docs: list[dict[str, Any]], tip: int) -> Handler:
 
     return handle
 
-
-def dead_url() -> str:
-    """A loopback URL where nothing listens (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
