@@ -17,6 +17,7 @@ from recovery.case_models import Quote, Valuation
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput, NotConfigured
 from recovery.fees import FeePolicy, compute
+from recovery.triage import short
 
 # network id, asset -> native base units of one recovery transfer, or None when unknown
 FeeEstimator = Callable[[str, str], int | None]
@@ -39,12 +40,6 @@ class AssetInfo:
     symbol: str
     decimals: int
     listed: bool
-
-
-def _asset_key(network: str, asset: str) -> str:
-    from recovery.reference import key_asset
-
-    return key_asset(network, asset)
 
 
 def find_price(session: Session, network: str, asset: str, case_id: int | None = None) -> PriceInfo | None:
@@ -74,8 +69,7 @@ def asset_info(session: Session, network: str, asset: str, decimals: int | None 
         return AssetInfo(NATIVE, net.native_symbol, net.native_decimals, False)
     if decimals is None:
         raise BadInput(f"decimals of {asset} on {network} are unknown (not a listed asset): give --decimals")
-    short = asset if len(asset) <= 14 else f"{asset[:8]}…{asset[-4:]}"
-    return AssetInfo(asset, short, decimals, False)
+    return AssetInfo(asset, short(asset), decimals, False)
 
 
 def adapter_fee_estimator(config_rpc: Mapping[str, Any] | None = None) -> FeeEstimator:

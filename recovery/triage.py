@@ -100,7 +100,8 @@ class Verdict:
         }
 
 
-def _short(address: str) -> str:
+def short(address: str) -> str:
+    """A long address or token id shortened for people: first 8 and last 4 characters."""
     return address if len(address) <= 14 else f"{address[:8]}…{address[-4:]}"
 
 
@@ -165,7 +166,7 @@ class Triage:
         elif t.asset == NATIVE:
             symbol = self.net.native_symbol
         else:
-            symbol = f"token {_short(t.asset)}"
+            symbol = f"token {short(t.asset)}"
         amount = whole_units(t.amount, decimals)
         return amount, symbol, decimals, f"{amount:f} {symbol}"
 
@@ -184,7 +185,7 @@ class Triage:
         facts: dict[str, Any] = {"transfer": transfer, "asset": transfer.asset, "symbol": symbol,
                                  "amount": amount, "deposit_address": transfer.to_address,
                                  "deposit_network": net.id, "user_id": rows[0].user_id}
-        where = f"deposit address {_short(transfer.to_address)}"
+        where = f"deposit address {short(transfer.to_address)}"
         credits = self.ref.credits(net.id, tx_key)
         if credits:
             credit = credits[0]
@@ -226,7 +227,7 @@ class Triage:
                     amount, symbol, _, what = self._describe(t)
                     return self._verdict(
                         tx, Outcome.WRONG_NETWORK,
-                        f"{what} was sent on {self.net.name} to {_short(t.to_address)}, which is our deposit "
+                        f"{what} was sent on {self.net.name} to {short(t.to_address)}, which is our deposit "
                         f"address on {other.name} only; the same key controls it here.",
                         transfer=t, asset=t.asset, symbol=symbol, amount=amount, user_id=rows[0].user_id,
                         deposit_address=t.to_address, deposit_network=other.id)
@@ -235,14 +236,14 @@ class Triage:
             if key == t.asset or key in contracts or key in tx.contract_recipients:
                 _, _, _, what = self._describe(t)
                 return self._verdict(tx, Outcome.CONTRACT_ADDRESS, f"{what} was sent to the contract "
-                                     f"{_short(t.to_address)}, not to a deposit address.", transfer=t,
+                                     f"{short(t.to_address)}, not to a deposit address.", transfer=t,
                                      asset=t.asset, amount=self._describe(t)[0])
         if contract_error:
             return self._verdict(tx, Outcome.UNVERIFIABLE, "The recipient is not ours, and the node could "
                                  f"not say whether it is a contract: {contract_error}", error=contract_error)
         if not tx.transfers:
             return self._verdict(tx, Outcome.NOT_OUR_ADDRESS, "The transaction moved no value to any address.")
-        names = ", ".join(sorted({_short(t.to_address) for t in tx.transfers}))
+        names = ", ".join(sorted({short(t.to_address) for t in tx.transfers}))
         return self._verdict(tx, Outcome.NOT_OUR_ADDRESS, f"The recipient ({names}) is not one of our "
                              f"deposit addresses on {self.net.name} or on a network sharing its keys.")
 
