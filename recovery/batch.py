@@ -33,7 +33,7 @@ from recovery.batch_io import (
     csv_to_xlsx,
     output_columns,
 )
-from recovery.batch_progress import Progress, fingerprint, partial_path, progress_path
+from recovery.batch_progress import MALFORMED, Progress, fingerprint, partial_path, progress_path
 from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
 from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows
@@ -41,9 +41,6 @@ from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable, 
 
 if TYPE_CHECKING:
     from recovery.batch_cases import CaseOpener
-
-MALFORMED = "malformed"
-
 
 @dataclass(frozen=True)
 class BatchOptions:

@@ -10,7 +10,8 @@ from typing import Any
 
 from recovery.errors import BadInput
 
-VERSION = 1
+VERSION = 2
+MALFORMED = "malformed"   # the outcome column's word for a row that could not be read
 
 
 def progress_path(output: Path) -> Path:
@@ -39,7 +40,6 @@ class Progress:
     rows_done: int = 0
     output_bytes: int = 0
     header_written: bool = False
-    malformed: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
     by_network: dict[str, dict[str, int]] = field(default_factory=dict)
     cases_opened: int = 0
@@ -50,8 +50,11 @@ class Progress:
         self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
         per = self.by_network.setdefault(network, {})
         per[outcome] = per.get(outcome, 0) + 1
-        if outcome == "malformed":
-            self.malformed += 1
+
+    @property
+    def malformed(self) -> int:
+        """Rows that could not be read."""
+        return self.by_outcome.get(MALFORMED, 0)
 
     def save(self, path: Path) -> None:
         """Write atomically: temporary file, fsync, rename, fsync the directory."""
