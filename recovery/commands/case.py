@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recovery.commands.common import JsonOpt, NetworkOpt, TxOpt, emit_json, err, out, state
+from recovery.commands.common import JsonOpt, NetworkOpt, TxOpt, decimal_arg, emit_json, err, out, state
 from recovery.errors import BadInput
 
 if TYPE_CHECKING:
@@ -18,19 +17,6 @@ app = typer.Typer(no_args_is_help=True, help="Cases: one per claim, from open to
 IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID")]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RoleOpt = Annotated[str, typer.Option("--role", help="wallet, clearing or security.")]
-
-
-def decimal_arg(text: str | None, field: str) -> Decimal | None:
-    """A Decimal from the command line, or bad input naming the field."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise BadInput(f"{field} must be a number, not {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise BadInput(f"{field} must be a positive number, not {text!r}")
-    return value
 
 
 def service(ctx: typer.Context) -> CaseService:

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork
-from recovery.errors import RecoveryError
+from recovery.errors import BadInput, RecoveryError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -73,6 +73,19 @@ def state(ctx: typer.Context) -> State:
         obj = State()
         ctx.find_root().obj = obj
     return obj
+
+
+def decimal_arg(text: str | None, field: str) -> Decimal | None:
+    """A Decimal from the command line, or bad input naming the field."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().replace("_", ""))
+    except InvalidOperation:
+        raise BadInput(f"{field} must be a number, not {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise BadInput(f"{field} must be a positive number, not {text!r}")
+    return value
 
 
 def _default(value: Any) -> Any:

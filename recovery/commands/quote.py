@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.commands.common import JsonOpt, NetworkOpt, emit_json, out, state
+from recovery.commands.common import JsonOpt, NetworkOpt, decimal_arg, emit_json, out, state
 
 
 def quote(
@@ -20,7 +20,6 @@ def quote(
 ) -> None:
     """Quote the fee of recovering AMOUNT of ASSET on NETWORK (nothing is stored)."""
     from chains.networks import get_network
-    from recovery.commands.case import decimal_arg
     from recovery.db import session_scope
     from recovery.errors import BadInput
     from recovery.fees import load_policy
