@@ -2,7 +2,7 @@
 
 Requests go out as raw JSON-RPC batches (`eth_getTransactionByHash` + `eth_getTransactionReceipt`
 per hash, one `eth_blockNumber`) over a few keep-alive connections; raw answers are mapped by
-the small functions below. web3.py's keccak and checksum helpers name the events and addresses.
+the small functions below. web3.py's keccak (eth-utils) names the events.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, RetriableError, RpcUnavailable
@@ -127,11 +127,6 @@ class EvmAdapter(Adapter):
         """Lower-case 0x hash of 32 bytes."""
         return super().normalize_tx_hash(tx_hash).lower()
 
-    @staticmethod
-    def display_address(address: str) -> str:
-        """The EIP-55 checksummed form for people."""
-        return to_checksum_address(address)
-
     # -- transport with failover ----------------------------------------------------------------
     def _batch(self, calls: Sequence[Call]) -> list[Any]:
         return failover(self._clients, lambda client: client.batch(calls), self.network.name)
@@ -217,10 +212,6 @@ class EvmAdapter(Adapter):
         """Native base units for one recovery transfer of `asset` at the current gas price."""
         gas_price = _int(self._call("eth_gasPrice")) or 0
         return gas_price * (GAS_NATIVE_TRANSFER if asset == NATIVE else GAS_TOKEN_TRANSFER)
-
-    def head(self) -> int:
-        """The current block number."""
-        return _int(self._call("eth_blockNumber")) or 0
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chains.base import NATIVE, Adapter
@@ -113,12 +111,3 @@ class Reference:
             select(Price).where(Price.network == network_id, Price.asset_key == key_asset(network_id, asset))
             .order_by(col(Price.as_of).desc()).limit(1)
         ).first()
-
-    def counts(self) -> dict[str, int]:
-        """How many rows each reference table holds."""
-        out: dict[str, int] = defaultdict(int)
-        for name, model in (("addresses", DepositAddress), ("assets", ListedAsset),
-                            ("credits", Credit), ("prices", Price)):
-            out[name] = self.session.exec(select(func.count()).select_from(model)).one()
-        return dict(out)
-
