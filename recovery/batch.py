@@ -36,7 +36,7 @@ from recovery.batch_io import (
 from recovery.batch_progress import MALFORMED, Progress, fingerprint, partial_path, progress_path
 from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
-from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows
+from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows, require_columns
 from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable, whole_units
 
 if TYPE_CHECKING:
@@ -312,9 +312,7 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     state_file, sink_path = progress_path(output), partial_path(output)
     chunks = read_rows(input_path, opts.chunk_size)
     columns, first = next(chunks)
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise BadInput(f"{input_path}: missing column(s) {', '.join(missing)} (have {', '.join(columns) or 'none'})")
+    require_columns(input_path, columns, REQUIRED)
     header, _ = output_columns(columns)
     wanted = {"open_cases": bool(opts.open_cases_as)}
     if wanted["open_cases"]:

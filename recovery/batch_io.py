@@ -11,7 +11,6 @@ from typing import BinaryIO
 from recovery.errors import BadInput
 
 REQUIRED = ("network", "tx_hash")
-OPTIONAL = ("user_id", "asset", "amount", "address", "memo")
 RESULT_COLUMNS = ("status", "outcome", "recoverable", "reason", "block_height", "confirmations", "asset",
                   "amount", "from_address", "to_address", "found_on_network", "error")
 CLAIMED_PREFIX = "claimed_"
