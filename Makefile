@@ -9,7 +9,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
-	npm install --no-audit --no-fund --loglevel=error  # not `npm ci`: npm 11 rejects this lock (optional per-platform Anvil builds)
+	npm ci --no-audit --no-fund --loglevel=error  # the lock lists every platform's optional Anvil build, so npm 11 accepts it as committed
 	touch $(STAMP)
 
 setup: $(STAMP)
