@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from chains.errors import ChainError, InvalidTxHash
+from chains.errors import ChainError, InvalidTxHash, RetriableError, WrongChain
 
 if TYPE_CHECKING:
     from chains.networks import Network
@@ -60,6 +61,7 @@ class ChainTx:
 
 
 FetchResult = ChainTx | ChainError
+T = TypeVar("T")
 
 
 class Adapter:
@@ -77,6 +79,8 @@ class Adapter:
         self.rate_limit = rate_limit          # requests per second per endpoint, None for no limit
         self.concurrency = concurrency or type(self).concurrency
         self._hash_re = re.compile(network.tx_hash_regex)
+        self._identified: set[int] = set()     # id() of the endpoint clients whose chain was checked
+        self._identity_lock = threading.Lock()
 
     # -- identity -----------------------------------------------------------------------------
     @classmethod
@@ -104,6 +108,45 @@ class Adapter:
             except InvalidTxHash as exc:
                 results[i] = exc
         return results, valid
+
+    # -- endpoint identity ----------------------------------------------------------------------
+    def identify(self, client: Any) -> str:
+        """The chain identity this endpoint client reports, in the form of `Network.expected_identity()`
+        (EVM: the decimal chain id). Network trouble raises a retriable error."""
+        raise NotImplementedError(f"{type(self).__name__} cannot tell which chain an endpoint serves")
+
+    def check_endpoint(self, client: Any, label: str) -> None:
+        """Once per endpoint client and adapter: refuse an endpoint that serves another chain."""
+        if id(client) in self._identified:
+            return
+        with self._identity_lock:
+            if id(client) in self._identified:
+                return
+            expected = self.network.expected_identity()
+            if expected is not None:
+                got = self.identify(client)
+                if got != expected:
+                    from chains.networks import network_with_identity
+
+                    other = network_with_identity(self.network.family, got)
+                    what = f"{other.name} ({got})" if other else f"a chain identified as {got}"
+                    raise WrongChain(f"endpoint {label} is configured for {self.network.name} ({expected}) "
+                                     f"but serves {what}: fix the endpoint for {self.network.id}")
+            self._identified.add(id(client))
+
+    def failover(self, clients: Sequence[Any], call: Callable[[Any], T]) -> T:
+        """`call` on each endpoint client in priority order, each one's chain checked on first use; a
+        definite error (a wrong chain included) ends the search. Clients carry a redacted `label`."""
+        from chains.http import all_failed
+
+        errors: list[RetriableError] = []
+        for client in clients:
+            try:
+                self.check_endpoint(client, getattr(client, "label", "?"))
+                return call(client)
+            except RetriableError as exc:
+                errors.append(exc)
+        raise all_failed(self.network.name, errors)
 
     # -- fetching -----------------------------------------------------------------------------
     def fetch(self, tx_hash: str) -> ChainTx:

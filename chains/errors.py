@@ -30,6 +30,10 @@ class UnsupportedNetwork(DefiniteError, KeyError):
         return self.user_message
 
 
+class WrongChain(DefiniteError):
+    """An endpoint serves another chain than the network it is configured for: a configuration error."""
+
+
 class RegistryError(DefiniteError, ValueError):
     """The network registry file is broken; the message names file, network and field."""
 

@@ -39,6 +39,15 @@ class Network:
     rpc: tuple[str, ...]
     shares_keys_with: tuple[str, ...]
     chain_id: int | None = None
+    #: what an endpoint of this network says it is (genesis hash, chain id, network passphrase...), in the
+    #: form the family's adapter reads it; EVM networks use `chain_id`
+    identity: str | None = None
+
+    def expected_identity(self) -> str | None:
+        """The identity an endpoint must report to be this network; None where none is recorded."""
+        if self.identity is not None:
+            return self.identity
+        return None if self.chain_id is None else str(self.chain_id)
 
     def explorer_url(self, tx_hash: str) -> str:
         """The public explorer page of a transaction."""
@@ -63,7 +72,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "native_symbol": (str, True), "native_decimals": (int, True), "min_confirmations": (int, True),
     "memo_required": (bool, True), "memo_regex": (str, True), "address_regex": (str, True),
     "tx_hash_regex": (str, True), "explorer_tx_url": (str, True), "rpc": (list, True),
-    "shares_keys_with": (list, True), "chain_id": (int, False),
+    "shares_keys_with": (list, True), "chain_id": (int, False), "identity": (str, False),
 }
 
 
@@ -151,6 +160,11 @@ def registry() -> dict[str, Network]:
     """The registry in force: `RECOVERY_NETWORKS` if set, else the shipped file."""
     override = os.environ.get("RECOVERY_NETWORKS")
     return load_registry(Path(override) if override else DEFAULT_PATH)
+
+
+def network_with_identity(family: str, identity: str) -> Network | None:
+    """The registry's network of this family whose endpoints report `identity`, if any."""
+    return next((n for n in registry().values() if n.family == family and n.expected_identity() == identity), None)
 
 
 def get_network(network_id: str) -> Network:

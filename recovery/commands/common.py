@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork
+from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork, WrongChain
 from recovery.errors import BadInput, RecoveryError
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (InvalidTxHash, 2),
     (UnsupportedNetwork, 2),
     (RegistryError, 2),
+    (WrongChain, 2),       # an endpoint configured for the wrong chain: fix the configuration
     (RecoveryError, -1),   # carries its own exit_code
     (DefiniteError, 1),
     (ChainError, 1),
