@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from recovery.case_views import human
+from recovery.outcomes import Outcome, info
 
 _STYLE = {"rejected": "red", "declined": "red", "cancelled": "red", "closed": "green", "credited": "green",
           "approved": "cyan", "executed": "cyan", "deferred": "yellow"}
@@ -52,10 +53,15 @@ def case_panel(d: dict[str, Any]) -> Panel:
     t.add_row("opened", f"by {d['opened_by']} {human(timedelta(seconds=d['age_seconds']))} ago; "
                         f"waiting {human(timedelta(seconds=d['waiting_seconds']))} in this state")
     if d["outcome"]:
-        t.add_row("outcome", f"{d['outcome']} ({d['recoverable']})")
+        colour = info(d["outcome"]).colour if d["outcome"] in Outcome._value2member_map_ else "white"
+        t.add_row("outcome", f"[{colour}]{d['outcome']}[/] ({d['recoverable']})")
         t.add_row("reason", d["reason"] or "")
     if d["amount"] is not None:
         t.add_row("funds", f"{_fmt(d['amount'])} of {d['asset']} at {d['deposit_address']}")
+    if d.get("payout_address"):
+        t.add_row("payout to", d["payout_address"])
+    if d.get("reopen_of"):
+        t.add_row("reopens", f"case {d['reopen_of']}")
     if d["recovery_tx"]:
         t.add_row("recovery tx", f"{d['recovery_tx']} ({_fmt(d['recovered_amount'])})")
     if d["ledger_ref"]:
