@@ -496,3 +496,20 @@ def test_roles_can_be_revoked(svc: CaseService, engine) -> None:
     with session_scope(engine) as s:
         row = s.exec(select(AuditEntry).where(AuditEntry.event == "role_removed")).one()
     assert row.actor == "admin" and '"role":"wallet"' in row.data
+
+
+def test_the_loser_of_a_race_is_told_which_case_exists(svc: CaseService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both agents checked before either wrote: the unique index refuses the second, named at the boundary."""
+    import recovery.cases as cases_module
+
+    first = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    real, calls = cases_module.latest_cases, []
+
+    def blind_once(s, network, keys):   # the check saw nothing, as a racing agent's check would
+        calls.append(1)
+        return {} if len(calls) == 1 else real(s, network, keys)
+
+    monkeypatch.setattr(cases_module, "latest_cases", blind_once)
+    with pytest.raises(CaseExists, match=f"case {first.id} is already open .*at the same moment") as info:
+        svc.open("bob", network="ethereum", tx_hash=TX, user_id="u1")
+    assert info.value.case_id == first.id
