@@ -23,7 +23,9 @@ from tests.support.loopback import Request
 COMMENT_TX = "1bb443f1ca90d6f4d9ab7bc62fea6b133d49bbffba040964ba858beb632656a8"   # 5.44 TON in, text comment
 COMMENT_TO = "0:408da3b28b6c065a593e10391269baaa9c5f8caebc0c69d9f0aabbab2a99256b"
 COMMENT_TEXT = "Telegram Premium for 3 months \n\nRef#hR2ayqqP"
-PLAIN_IN_TX = "911dc08d4f"          # prefix: 0.005 TON internal transfer in, no comment
+COMMENT_SEND_TX = "e535803d52"      # prefix: the sender's wallet ext-in tx that sent those 5.44 TON
+COMMENT_FROM = "0:ef59caea6ebbee8542839162aa654b76f416e712ce22752da647d7e22cf1097f"
+PLAIN_IN_TX = "d9daf890c9"          # prefix: 0.07 TON internal transfer in, no comment (op 0x00000001)
 FAILED_COMMENT_TX = "05c7c2c2db"    # prefix: aborted (cskip_no_gas), in_msg with a text comment
 FAILED_WALLET_TX = "f833e3c1"       # prefix: wallet ext-in, action phase failed (result 37)
 
