@@ -28,7 +28,7 @@ from chains.errors import InvalidTxHash, RetriableError
 from chains.http import RetryPolicy
 from chains.networks import get_network
 from recovery.db import session_scope
-from recovery.triage import Outcome
+from recovery.triage import Outcome, short
 from recovery.verify import verify
 from tests.support import memo_registry
 from tests.support.loopback import refused_url
@@ -156,13 +156,14 @@ def test_shared_address_without_memo_is_missing_memo(engine: Engine, ref: Ref, l
     v = check(engine, KAVA_NO_MEMO_TX, lcd.url)
     assert (v.outcome, v.recoverable, v.amount, v.deposit_address) == (
         Outcome.MISSING_MEMO, "yes", Decimal("9.999"), KAVA_SENDER), v.reason
+    assert "ask the user for their user id" in v.reason and short(NO_MEMO_FROM) in v.reason   # what to ask for
 
 
 def test_memo_matching_no_user_is_wrong_memo(engine: Engine, ref: Ref, lcd: Any) -> None:
     ref.load("addresses", f"kava,{KAVA_RECIPIENT},u-1,100001")
     v = check(engine, KAVA_MEMO_TX, lcd.url)
     assert (v.outcome, v.recoverable, v.amount) == (Outcome.WRONG_MEMO, "yes", Decimal("9.998")), v.reason
-    assert "100009547" in v.reason
+    assert "100009547" in v.reason and "the memo they meant" in v.reason and short(KAVA_SENDER) in v.reason
 
 
 def test_right_memo_is_an_ordinary_deposit(engine: Engine, ref: Ref, lcd: Any) -> None:

@@ -29,7 +29,7 @@ from chains.networks import get_network
 from chains.ton import TonAdapter
 from chains.ton import address as ton_address
 from recovery.db import session_scope
-from recovery.triage import Outcome
+from recovery.triage import Outcome, short
 from recovery.verify import verify
 from tests.support import memo_registry
 from tests.support.loopback import refused_url
@@ -173,7 +173,7 @@ def test_comment_matching_no_user_is_wrong_memo(engine: Engine, ref: Ref, tonapi
     ref.load("addresses", f"ton,{ton_address.display(COMMENT_TO)},u-1,1001")        # imported as EQ...
     v = check(engine, COMMENT_TX, tonapi.url)
     assert (v.outcome, v.recoverable, v.amount) == (Outcome.WRONG_MEMO, "yes", Decimal("5.44")), v.reason
-    assert "Ref#hR2ayqqP" in v.reason
+    assert "Ref#hR2ayqqP" in v.reason and "proof that they sent it" in v.reason and short(COMMENT_FROM) in v.reason
 
 
 def test_failed_transfer_to_our_address_is_failed(engine: Engine, ref: Ref, tonapi: Any, recorded: Recorded) -> None:
