@@ -179,3 +179,9 @@ def test_unreachable_node_is_unverifiable(engine: Engine, ref: Ref) -> None:
     ref.load("addresses", f"kava,{KAVA_RECIPIENT},u-9547,100009547")
     v = check(engine, KAVA_MEMO_TX, refused_url())
     assert (v.outcome, v.recoverable) == (Outcome.UNVERIFIABLE, "retry"), v.reason
+
+
+def test_answer_for_another_transaction_is_retriable(loopback: Any, recorded: Recorded) -> None:
+    stale = loopback(lambda req: (200, recorded.txs[KAVA_MEMO_TX]))     # this recording whatever is asked
+    with adapter("kava", "legacy+" + stale.url) as kava, pytest.raises(RetriableError, match="answered transaction"):
+        kava.fetch(KAVA_NO_MEMO_TX)

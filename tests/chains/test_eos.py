@@ -111,6 +111,13 @@ def test_batch_places_errors(loopback: Any, chaindata: Path) -> None:
         dead.fetch(TX)
 
 
+def test_answer_for_another_transaction_is_retriable(loopback: Any, chaindata: Path) -> None:
+    rec = envelope(chaindata, NO_TRACES)
+    stale = loopback(lambda req: (200, rec["text"].encode()))          # this recording whatever is asked
+    with adapter(stale.url) as eos, pytest.raises(RetriableError, match="answered transaction"):
+        eos.fetch(TX[::-1])
+
+
 def test_malformed_id_and_account_names() -> None:
     with adapter(refused_url()) as eos:
         for bad in ("", TX[:-1], "0x" + TX, TX[:-1] + "z"):

@@ -186,3 +186,12 @@ def test_failed_transfer_to_our_address_is_failed(engine: Engine, ref: Ref, tona
 def test_unreachable_node_is_unverifiable(engine: Engine, ref: Ref) -> None:
     v = check(engine, COMMENT_TX, refused_url())
     assert (v.outcome, v.recoverable) == (Outcome.UNVERIFIABLE, "retry"), v.reason
+
+
+def test_answer_for_another_transaction_is_retriable(loopback: Any, recorded: Recorded) -> None:
+    tx = recorded.txs[COMMENT_TX]
+    stale = loopback(lambda req: (200, tx))               # answers this recording whatever is asked
+    with adapter(stale.url) as ton:
+        assert ton.fetch(tx["in_msg"]["hash"]).transfers[0].amount == 5440000000   # looked up by its message
+        with pytest.raises(RetriableError, match="answered transaction"):
+            ton.fetch(recorded.full(PLAIN_IN_TX))
