@@ -39,3 +39,13 @@ def test_networks_list_shows_memo_networks_ready(cli_env: dict[str, str]) -> Non
     rows = {r["id"]: r for r in json.loads(run("networks", "list", "--json", env=cli_env).stdout)}
     for net in ("cosmos", "ton", "eos"):
         assert rows[net]["adapter_ready"] is True and rows[net]["memo_required"] is True
+
+
+def test_verify_replayed_eos_transfer(cli_env: dict[str, str], loopback: Any, chaindata: Path) -> None:
+    node = loopback(Node(chaindata).handle)                # mainnet get_info, then the recorded transfer
+    proc = run("verify", "--network", "eos", "--tx", TX.upper(), "--rpc", node.url, "--json", env=cli_env)
+    doc = json.loads(proc.stdout)
+    assert (doc["tx_hash"], doc["status"], doc["block_height"], doc["outcome"]) == (
+        TX, "confirmed", 199068081, "not_our_address"), proc.stderr
+    assert doc["transfers"][0]["amount"] == "0.0012" and doc["transfers"][0]["to_address"] == "b1"
+    assert [r.path for r in node.requests] == ["/v1/chain/get_info", "/v1/history/get_transaction"]

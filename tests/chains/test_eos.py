@@ -2,16 +2,17 @@
 and the memo outcome through triage on SQLite and PostgreSQL.
 
 Real answers (fixtures/chaindata/eos/PROVENANCE.md): mainnet transfer 03ef96a2… (0.0012 EOS
-longtoulaoda -> b1 with a text memo) from eos.greymass.com without and with traces; Jungle4 testnet's
+longtoulaoda -> b1 with a text memo) from eos.greymass.com without and with traces; mainnet's get_info
+(so every replay first passes the endpoint identity check of the shipped registry); Jungle4 testnet's
 get_info (the wrong-chain endpoint); a nodeos HTTP 500 error and a mainnet HTTP 400 unknown_block answer
-(erroring endpoints). No mainnet get_info is recorded: replay tests run with the eos identity unset.
+(erroring endpoints).
 Untested for want of a real sample: a non-EOS token transfer, a transfer without memo (missing_memo),
 an exchange-style memo (right memo), a failed or not yet irreversible transaction, the tx_not_found answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,13 +30,13 @@ from chains.networks import get_network
 from recovery.db import session_scope
 from recovery.triage import Outcome
 from recovery.verify import verify
-from tests.support import memo_registry
 from tests.support.loopback import refused_url
 from tests.support.recorded_eos import (
     ERROR_400,
     ERROR_500,
     FROM,
     JUNGLE4_INFO,
+    MAINNET_INFO,
     NO_TRACES,
     TO,
     TRACES,
@@ -50,11 +51,9 @@ BLOCK = 199068081
 
 
 @pytest.fixture(autouse=True)
-def test_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    path = memo_registry.write(tmp_path / "networks.toml", drop_identity=["eos"])
+def quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(EosAdapter, "retry", RetryPolicy(attempts=1))
     monkeypatch.delenv("RECOVERY_RPC_EOS", raising=False)
-    yield from memo_registry.use(monkeypatch, path)
 
 
 def serve(loopback: Any, chaindata: Path, **kwargs: Any) -> Any:
@@ -80,13 +79,15 @@ def test_eos_transfer_with_memo(loopback: Any, chaindata: Path, recording: str) 
     (t,) = tx.transfers                   # with traces: the contract's trace, not the two notifications
     assert (t.from_address, t.to_address, t.asset, t.amount, t.decimals) == (FROM, TO, NATIVE, 12, 4)
     assert t.memo == memo_of(chaindata) and len(t.memo) > 64
-    assert [(r.path, r.json()) for r in node.requests] == [("/v1/history/get_transaction", {"id": TX})]
+    assert [r.path for r in node.requests] == ["/v1/chain/get_info", "/v1/history/get_transaction"]
+    assert node.requests[1].json() == {"id": TX}
 
 
 def test_wrong_chain_endpoint_is_refused(loopback: Any, chaindata: Path) -> None:
     node = serve(loopback, chaindata, info=JUNGLE4_INFO)
-    mainnet = memo_registry.shipped("eos")
-    with EosAdapter(mainnet, [node.url]) as eos, pytest.raises(WrongChain, match="73e4385a2708e6d7"):
+    mainnet = json.loads((chaindata / "eos" / "evm-public-docs" / MAINNET_INFO).read_text())
+    assert get_network("eos").expected_identity() == mainnet["chain_id"]        # the shipped registry's identity
+    with adapter(node.url) as eos, pytest.raises(WrongChain, match="73e4385a2708e6d7"):
         eos.fetch(TX)
     assert [r.path for r in node.requests] == ["/v1/chain/get_info"]      # no transaction asked of it
 
@@ -106,14 +107,14 @@ def test_batch_places_errors(loopback: Any, chaindata: Path) -> None:
     assert isinstance(got[0], InvalidTxHash)
     assert not isinstance(got[1], Exception) and got[1].transfers[0].amount == 12
     assert isinstance(got[2], RetriableError)           # HTTP 404 with no body: not the API's tx_not_found
-    assert len(node.requests) == 2
+    assert len(node.requests) == 3          # get_info once, then the two well-formed ids
     with adapter(refused_url()) as dead, pytest.raises(RetriableError):
         dead.fetch(TX)
 
 
 def test_answer_for_another_transaction_is_retriable(loopback: Any, chaindata: Path) -> None:
-    rec = envelope(chaindata, NO_TRACES)
-    stale = loopback(lambda req: (200, rec["text"].encode()))          # this recording whatever is asked
+    rec, info = envelope(chaindata, NO_TRACES), (chaindata / "eos" / "evm-public-docs" / MAINNET_INFO).read_bytes()
+    stale = loopback(lambda req: (200, info if req.path == "/v1/chain/get_info" else rec["text"].encode()))
     with adapter(stale.url) as eos, pytest.raises(RetriableError, match="answered transaction"):
         eos.fetch(TX[::-1])
 

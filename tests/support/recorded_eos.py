@@ -2,14 +2,14 @@
 the recorded HTTP status and raw body).
 
 Recorded (fixtures/chaindata/eos/PROVENANCE.md): `/v1/history/get_transaction` of mainnet transfer
-03ef96a2... (without and with traces), a Jungle4 testnet `get_info`, a nodeos HTTP 500 error answer and a
-mainnet HTTP 400 `unknown_block_exception` answer.
+03ef96a2... (without and with traces), an EOS mainnet `get_info` (as cleos printed it, in the EOS Network
+Foundation's docs), a Jungle4 testnet `get_info`, a nodeos HTTP 500 error answer and a mainnet HTTP 400
+`unknown_block_exception` answer.
 
 The server answers by what the test configures: `tx` (which get_transaction envelope), `info` (which
-get_info envelope, or none), `error` (an error envelope for every history call). A request with nothing
-recorded for it gets HTTP 404 with an empty body (not a chain API answer: unverifiable, never not found).
-No EOS mainnet get_info and no tx_not_found answer were found recorded, so replay tests run with the eos
-identity unset and have no not-found case.
+get_info: the mainnet one by default, or an envelope, or none), `error` (an error envelope for every history
+call). A request with nothing recorded for it gets HTTP 404 with an empty body (not a chain API answer:
+unverifiable, never not found). No tx_not_found answer was found recorded: there is no not-found case.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ TX = "03ef96a276a252b66595d91006ad0ff38ed999816f078bc5d87f88368a9354e7"
 FROM, TO = "longtoulaoda", "b1"
 NO_TRACES = "history_get_transaction_03ef96a2_no_traces.json"
 TRACES = "history_get_transaction_03ef96a2_traces.json"
+MAINNET_INFO = "chain_get_info_mainnet.json"       # fixtures/chaindata/eos/evm-public-docs/
 JUNGLE4_INFO = "chain_get_info_jungle4.json"
 ERROR_500 = "error_500_jungle4_unknown_key.json"
 ERROR_400 = "error_400_unknown_block.json"
@@ -41,7 +42,7 @@ class Node:
 
     chaindata: Path
     tx: str | None = NO_TRACES
-    info: str | None = None
+    info: str | None = MAINNET_INFO
     error: str | None = None
 
     def _replay(self, name: str) -> tuple[int, Any]:
@@ -50,6 +51,8 @@ class Node:
 
     def handle(self, req: Request) -> tuple[int, Any]:
         """Replay the configured envelope for the request."""
+        if req.path == "/v1/chain/get_info" and self.info == MAINNET_INFO:
+            return 200, (self.chaindata / "eos" / "evm-public-docs" / MAINNET_INFO).read_bytes()
         if req.path == "/v1/chain/get_info" and self.info:
             return self._replay(self.info)
         if req.path == "/v1/history/get_transaction":
