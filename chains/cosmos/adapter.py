@@ -9,8 +9,9 @@ Confirmations: Tendermint/CometBFT blocks are final once committed (no reorganis
 transaction the API returns from a block is confirmed with 1 confirmation.
 Amounts: integer base units of the denom; the network's native denom is the micro-unit of its symbol
 (`uatom`, exponent 6); other denoms (`ibc/...`, `factory/...`) are the asset as written, decimals unknown.
-Not found: only the API's own not-found answer (gateway: HTTP 404 with gRPC code 5 NotFound; legacy:
-HTTP 404 whose error says the tx was not found). Any other answer, or one for another hash, is retriable.
+Not found: only the API's own not-found answer naming the hash (gateway: HTTP 404 with gRPC code 5
+NotFound; legacy: HTTP 404 whose error says the tx was not found). Any other answer, or one for another
+hash, is retriable.
 Identity: the chain id from `GET /cosmos/base/tendermint/v1beta1/node_info` (`default_node_info.network`;
 legacy `GET /node_info`, `node_info.network`), e.g. `cosmoshub-4`.
 """
@@ -123,7 +124,7 @@ class CosmosAdapter(Adapter):
         if not isinstance(answer, dict):
             raise RpcUnavailable(f"{client.label}{path} answered something that is not a JSON object")
         if status == 404:
-            if self._says_not_found(answer, client.legacy):
+            if self._says_not_found(answer, client.legacy, txid):
                 return ChainTx.not_found(self.network.id, txid)
             raise RpcUnavailable(f"{client.label}{path} answered HTTP 404 without the API's not-found answer")
         try:
@@ -133,10 +134,11 @@ class CosmosAdapter(Adapter):
                                  f"({type(exc).__name__}: {exc})") from None
 
     @staticmethod
-    def _says_not_found(answer: dict[str, Any], legacy: bool) -> bool:
-        if legacy:
-            return "not found" in str(answer.get("error", "")).lower()
-        return answer.get("code") == GRPC_NOT_FOUND and "not found" in str(answer.get("message", "")).lower()
+    def _says_not_found(answer: dict[str, Any], legacy: bool, txid: str) -> bool:
+        # legacy: {"error": "Tx: RPC error -32603 - Internal error: tx (<HASH>) not found"}, HTTP 404;
+        # gateway: {"code": 5, "message": "tx not found: <hash>", "details": []}, HTTP 404
+        text = str(answer.get("error" if legacy else "message", "")).lower()
+        return "not found" in text and txid.lower() in text and (legacy or answer.get("code") == GRPC_NOT_FOUND)
 
     # -- parsing ------------------------------------------------------------------------------
     def _asset(self, denom: str) -> tuple[str, int | None]:
