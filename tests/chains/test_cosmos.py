@@ -47,7 +47,7 @@ UNRECORDED = KAVA_MEMO_TX[::-1]
 
 
 @pytest.fixture(autouse=True)
-def test_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def registry_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     path = memo_registry.write(tmp_path / "networks.toml", drop_identity=["cosmos"], extra=[memo_registry.KAVA])
     monkeypatch.setattr(CosmosAdapter, "retry", RetryPolicy(attempts=1))
     monkeypatch.delenv("RECOVERY_RPC_KAVA", raising=False)

@@ -50,7 +50,7 @@ UNRECORDED = COMMENT_TX[::-1]
 
 
 @pytest.fixture(autouse=True)
-def test_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def registry_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     path = memo_registry.write(tmp_path / "networks.toml", drop_identity=["ton"])
     monkeypatch.setattr(TonAdapter, "retry", RetryPolicy(attempts=1))
     monkeypatch.delenv("RECOVERY_RPC_TON", raising=False)

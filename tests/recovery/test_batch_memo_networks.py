@@ -27,7 +27,7 @@ from tests.support.refdata import Ref
 
 
 @pytest.fixture(autouse=True)
-def test_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def registry_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     path = memo_registry.write(tmp_path / "networks.toml", drop_identity=["cosmos", "ton"],
                                extra=[memo_registry.KAVA])
     for cls in (CosmosAdapter, TonAdapter, EosAdapter):
