@@ -33,12 +33,33 @@ def _solana() -> type[Adapter]:
     return SolanaAdapter
 
 
+def _cosmos() -> type[Adapter]:
+    from chains.cosmos import CosmosAdapter
+    return CosmosAdapter
+
+
+def _ton() -> type[Adapter]:
+    from chains.ton import TonAdapter
+    return TonAdapter
+
+
+def _eos() -> type[Adapter]:
+    from chains.eos import EosAdapter
+    return EosAdapter
+
+
 ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
     "evm": _evm,
     "utxo": _utxo,
     "tron": _tron,
     "solana": _solana,
+    "cosmos": _cosmos,
+    "ton": _ton,
+    "eos": _eos,
 }
+
+#: families whose adapter is tested against real recorded mainnet transactions (tests/chains/test_<family>.py)
+TESTED_ON_REAL_DATA: frozenset[str] = frozenset({"evm", "utxo", "tron", "solana", "cosmos", "ton", "eos"})
 
 
 def adapter_ready(family: str) -> bool:
