@@ -51,6 +51,6 @@ class Recorded:
             answer = self.answers.get(params[0])
             if answer:
                 return 200, answer
-            return 200, {"jsonrpc": "2.0", "id": rid, "error": {
-                "code": -32602, "message": f"Could not find the referenced transaction [TransactionDigest({params[0]})]."}}
+            message = f"Could not find the referenced transaction [TransactionDigest({params[0]})]."
+            return 200, {"jsonrpc": "2.0", "id": rid, "error": {"code": -32602, "message": message}}
         return 200, {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "Method not found"}}
