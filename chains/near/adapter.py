@@ -1,8 +1,9 @@
 """NEAR: JSON-RPC `tx` (the transaction and all its receipt outcomes) and `block`.
 
 A NEAR transaction is looked up by its hash *and its signer*: the RPC routes the query to the signer's
-shard and has no hash-only lookup, so a claim is written `HASH@signer.near`. A bare hash is accepted as a
-key (credits, reference data) but cannot be fetched: it is bad input naming the missing signer.
+shard and has no hash-only lookup, so a claim is written `HASH@signer.near`, and that whole form is the
+transaction's key (credits are recorded the same way). A bare hash has the network's form but cannot
+be fetched: it is bad input naming the missing signer.
 
 Transfers: `Transfer` actions (NEAR, 24 decimals) and NEP-141 `ft_transfer` / `ft_transfer_call`
 function calls (amount, receiver and memo from the call's JSON args; the asset is the token contract).
@@ -75,11 +76,11 @@ def _transfers(network: Network, tx: dict[str, Any]) -> list[Transfer]:
     return out
 
 
-def parse_transaction(network: Network, tx_hash: str, result: dict[str, Any], height: int | None,
+def parse_transaction(network: Network, tx_id: str, result: dict[str, Any], height: int | None,
                       final_height: int | None) -> ChainTx:
-    """A `tx` result, its block's height and the final head's height -> ChainTx."""
+    """A `tx` result, its block's height and the final head's height -> ChainTx (keyed `HASH@signer`)."""
     tx = result["transaction"]
-    if tx["hash"] != tx_hash:
+    if tx["hash"] != split_id(tx_id)[0]:
         raise ValueError(f"answer is for transaction {tx['hash']}")
     outcomes = [result["transaction_outcome"], *(result.get("receipts_outcome") or [])]
     failed = _failed(result.get("status")) or any(_failed(o["outcome"].get("status")) for o in outcomes)
@@ -89,7 +90,7 @@ def parse_transaction(network: Network, tx_hash: str, result: dict[str, Any], he
         confirmations = final_height - height + 1
     transfers = _transfers(network, tx)
     return ChainTx(
-        network=network.id, tx_hash=tx_hash, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
+        network=network.id, tx_hash=tx_id, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
         block_height=height, confirmations=confirmations, fee_paid=burnt, transfers=tuple(transfers),
         contract_recipients=frozenset(t.asset for t in transfers if t.asset != NATIVE),
     )
@@ -173,7 +174,7 @@ class NearAdapter(Adapter):
         tx_hash, signer = split_id(tx_id)
         result = self._call(client, "tx", [tx_hash, signer])
         if result is None:
-            return ChainTx.not_found(self.network.id, tx_hash)
+            return ChainTx.not_found(self.network.id, tx_id)
         try:
             block_hash = result["transaction_outcome"]["block_hash"]
         except (KeyError, TypeError):
@@ -181,7 +182,7 @@ class NearAdapter(Adapter):
         height = self._height(client, {"block_id": block_hash})
         final = self._height(client, {"finality": "final"})
         try:
-            return parse_transaction(self.network, tx_hash, result, height, final)
+            return parse_transaction(self.network, tx_id, result, height, final)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RpcUnavailable(f"{client.label} answered a malformed transaction {tx_hash} "
                                  f"({type(exc).__name__}: {exc})") from None

@@ -1,9 +1,9 @@
 """Polkadot: Substrate API Sidecar (`GET /blocks/{number}`, `GET /runtime/spec`).
 
 Sidecar serves blocks, not transactions: it has no lookup by extrinsic hash. A claim therefore names
-the block, `0xHASH@BLOCK_NUMBER` (as Subscan shows it); the adapter reads that block and finds the
-extrinsic by hash among its `extrinsics[]`. A bare hash is accepted as a key (credits, reference data)
-but cannot be fetched: bad input naming the missing block. A block that is answered but does not hold
+the block, `0xHASH@BLOCK_NUMBER`, and that whole form is the transaction's key (credits are recorded the
+same way); the adapter reads that block and finds the extrinsic by hash among its `extrinsics[]`. A bare
+hash has the network's form but cannot be fetched: bad input naming the missing block. A block that is answered but does not hold
 the extrinsic is not found (the claim's hash@block is not on chain); any error, non-JSON or odd answer
 (a block other than the one asked) is retriable.
 
@@ -75,11 +75,12 @@ def _failed(extrinsic: dict[str, Any]) -> bool:
     return extrinsic.get("success") is False or ("system", "ExtrinsicFailed") in events
 
 
-def parse_extrinsic(network: Network, tx_hash: str, block: dict[str, Any]) -> ChainTx:
-    """The extrinsic `tx_hash` of a sidecar `/blocks/{n}` answer -> ChainTx (not found if absent)."""
+def parse_extrinsic(network: Network, tx_id: str, block: dict[str, Any]) -> ChainTx:
+    """The extrinsic `hash@block` of a sidecar `/blocks/{n}` answer -> ChainTx (not found if absent)."""
+    tx_hash = split_id(tx_id)[0]
     found = [x for x in block["extrinsics"] if str(x.get("hash", "")).lower() == tx_hash]
     if not found:
-        return ChainTx.not_found(network.id, tx_hash)
+        return ChainTx.not_found(network.id, tx_id)
     extrinsic = found[0]
     signature = extrinsic.get("signature") or {}
     signer = _account(signature.get("signer")) if signature else None
@@ -91,7 +92,7 @@ def parse_extrinsic(network: Network, tx_hash: str, block: dict[str, Any]) -> Ch
         transfers = _event_transfers(extrinsic, decimals)
     fee = (extrinsic.get("info") or {}).get("partialFee")
     return ChainTx(
-        network=network.id, tx_hash=tx_hash, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
+        network=network.id, tx_hash=tx_id, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
         block_height=int(block["number"]), confirmations=1 if block.get("finalized") is True else 0,
         fee_paid=int(fee) if fee is not None else None, transfers=tuple(transfers),
     )
@@ -153,12 +154,12 @@ class PolkadotAdapter(Adapter):
         self._session.close()
 
     def _fetch_on(self, client: HttpClient, tx_id: str) -> ChainTx:
-        tx_hash, number = split_id(tx_id)
+        number = split_id(tx_id)[1]
         _, block = client.get(f"/blocks/{number}")
         try:
             if str(block["number"]) != str(number):
                 raise ValueError(f"answered block {block['number']}")
-            return parse_extrinsic(self.network, tx_hash, block)
+            return parse_extrinsic(self.network, tx_id, block)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RpcUnavailable(f"{client.label} answered a malformed block {number} "
                                  f"({type(exc).__name__}: {exc})") from None

@@ -46,7 +46,8 @@ def serve(loopback: Any, chaindata: Path, **kwargs: Any) -> Any:
 
 def test_native_transfer(loopback: Any, chaindata: Path) -> None:
     tx = adapter(serve(loopback, chaindata).url).fetch(f"{NATIVE_TX}@{NATIVE_SIGNER}")
-    assert (tx.tx_hash, tx.status, tx.block_height, tx.confirmations) == (NATIVE_TX, TxStatus.CONFIRMED, 76538230, 1)
+    assert (tx.tx_hash, tx.status, tx.block_height, tx.confirmations) == (
+        f"{NATIVE_TX}@{NATIVE_SIGNER}", TxStatus.CONFIRMED, 76538230, 1)
     assert [(t.from_address, t.to_address, t.asset, t.amount, t.decimals) for t in tx.transfers] == [
         (NATIVE_SIGNER, NATIVE_TO, NATIVE, 50_000_000_000_000_000_000_000, 24)]   # 0.05 NEAR
     assert tx.fee_paid == 2 * 42455506250000000000   # tokens burnt by the transaction and its receipt
@@ -101,7 +102,7 @@ def test_batch_keeps_order_and_bad_input_in_place(loopback: Any, chaindata: Path
     assert results[0].status is TxStatus.FAILED
     assert isinstance(results[1], InvalidTxHash)
     assert isinstance(results[2], InvalidTxHash) and "HASH@signer" in results[2].user_message
-    assert results[3].tx_hash == NATIVE_TX      # the signer is lower-cased
+    assert results[3].tx_hash == f"{NATIVE_TX}@{NATIVE_SIGNER}"      # the signer is lower-cased
 
 
 def test_account_codec_on_recorded_ids(chaindata: Path) -> None:

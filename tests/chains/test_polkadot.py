@@ -49,7 +49,7 @@ def adapter(*urls: str) -> PolkadotAdapter:
 def test_dot_transfer_from_its_event(url: str, recorded: Recorded, tx_hash: str) -> None:
     ext = recorded.extrinsic(tx_hash)
     tx = adapter(url).fetch(claim(tx_hash).upper().replace("0X", "0x"))
-    assert (tx.tx_hash, tx.status, tx.confirmations) == (tx_hash, TxStatus.CONFIRMED, 1)
+    assert (tx.tx_hash, tx.status, tx.confirmations) == (claim(tx_hash), TxStatus.CONFIRMED, 1)
     assert tx.block_height == int(claim(tx_hash).split("@")[1])
     assert [(t.from_address, t.to_address, t.asset, t.amount, t.decimals) for t in tx.transfers] == [
         (ext["signature"]["signer"]["id"], ext["args"]["dest"]["id"], NATIVE, int(ext["args"]["value"]), 10)]
@@ -74,7 +74,7 @@ def test_extrinsic_failed(url: str, recorded: Recorded, tx_hash: str) -> None:
 
 def test_hash_absent_from_the_named_block_is_not_found(url: str) -> None:
     tx = adapter(url).fetch(f"{FAILED_KEEP_ALIVE}@4947391")     # a real extrinsic, of another block
-    assert tx.status is TxStatus.NOT_FOUND and tx.tx_hash == FAILED_KEEP_ALIVE
+    assert tx.status is TxStatus.NOT_FOUND and tx.tx_hash == f"{FAILED_KEEP_ALIVE}@4947391"
 
 
 def test_unrecorded_block_and_dead_endpoint_are_retriable(url: str) -> None:
