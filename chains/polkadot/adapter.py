@@ -3,9 +3,9 @@
 Sidecar serves blocks, not transactions: it has no lookup by extrinsic hash. A claim therefore names
 the block, `0xHASH@BLOCK_NUMBER`, and that whole form is the transaction's key (credits are recorded the
 same way); the adapter reads that block and finds the extrinsic by hash among its `extrinsics[]`. A bare
-hash has the network's form but cannot be fetched: bad input naming the missing block. A block that is answered but does not hold
-the extrinsic is not found (the claim's hash@block is not on chain); any error, non-JSON or odd answer
-(a block other than the one asked) is retriable.
+hash has the network's form but cannot be fetched: bad input naming the missing block. A block that is
+answered but does not hold the extrinsic is not found (the claim's hash@block is not on chain); any
+error, non-JSON or odd answer (a block other than the one asked) is retriable.
 
 Transfers: the `balances.Transfer` events of the extrinsic (balances.transfer, transferKeepAlive,
 transferAllowDeath, transferAll, and the same inside utility.batch*), DOT in planck (10 decimals).
