@@ -117,3 +117,8 @@ def test_ss58_codec_on_recorded_addresses(recorded: Recorded) -> None:
     assert PolkadotAdapter.normalize_address(ksm) == PolkadotAdapter.normalize_address(address.encode(key, 42))
     broken = ksm[:-1] + ("1" if ksm[-1] != "1" else "2")
     assert not address.is_valid(broken, address.KUSAMA) and address.normalize(broken) == broken
+
+
+def test_explorer_link_names_the_hash_alone() -> None:
+    net = get_network("polkadot")
+    assert net.explorer_url(claim(TRANSFER_KEEP_ALIVE)) == f"https://polkadot.subscan.io/extrinsic/{TRANSFER_KEEP_ALIVE}"
