@@ -92,7 +92,9 @@ def parse_transaction(network: Network, tx_id: str, result: dict[str, Any], heig
     return ChainTx(
         network=network.id, tx_hash=tx_id, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
         block_height=height, confirmations=confirmations, fee_paid=burnt, transfers=tuple(transfers),
-        contract_recipients=frozenset(t.asset for t in transfers if t.asset != NATIVE),
+        # the receiver of a function call runs code: a deposit sent to it went to a contract
+        contract_recipients=frozenset({tx["receiver_id"]} if any(
+            isinstance(a, dict) and "FunctionCall" in a for a in tx.get("actions") or []) else ()),
     )
 
 
