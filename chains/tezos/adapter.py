@@ -1,14 +1,15 @@
-"""Tezos: the TzKT indexer API (`/v1/operations/transactions/{hash}`, `/v1/tokens/transfers`, `/v1/head`).
+"""Tezos: the TzKT indexer API (`/v1/operations/{hash}`, `/v1/head`).
 
-An operation hash names an operation group: TzKT answers every transaction of the group (internal
-ones included), `[]` for a hash it does not know (its not-found answer). Any error, a non-list answer
-or transactions of another hash is retriable.
+An operation hash names an operation group: TzKT answers every operation of the group, internal ones
+included, and `[]` for a hash it does not know (its not-found answer). Any error, a non-list answer or
+operations of another hash is retriable. Only the group's `transaction` operations carry value.
 
 Transfers: each transaction's XTZ `amount` above zero (mutez, 6 decimals), from its `sender` to its
-`target`; and the FA1.2 / FA2 token transfers TzKT decoded for those transactions
-(`/v1/tokens/transfers?transactionId.in=…`). A token's asset id is its contract for FA1.2 and
-`contract:token_id` for FA2; decimals come from the token metadata when TzKT has it. A target that is a
-KT1 contract is marked as a contract recipient.
+`target` (an internal transaction's sender is the contract that made it); and the token transfers read
+from calls of a token contract's `transfer` entrypoint, as TzKT decodes the parameter: FA1.2
+`{from, to, value}` (asset: the contract) and FA2 `[{from_, txs: [{to_, token_id, amount}]}]`
+(asset: `contract:token_id`). Token decimals come from the asset listing. A KT1 target is marked as a
+contract recipient.
 
 Status: `applied` is confirmed; `failed`, `backtracked` (undone by a later failure in the group) and
 `skipped` (not run after a failure) anywhere in the group is failed.
@@ -16,15 +17,14 @@ Status: `applied` is confirmed; `failed`, `backtracked` (undone by a later failu
 Finality: Tenderbake finalises a block two blocks later; confirmations = head level - level + 1, and
 the registry asks for 2.
 
-Identity: `/v1/head` answers `chainId` (mainnet NetXdQprcVkpaWU).
-
-Not tested on recorded data: no TzKT answer with a citable source was found (see the report).
+Identity: `/v1/head` answers `chainId` (mainnet NetXdQprcVkpaWU, ghostnet NetXnHfVqm9iesp).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
@@ -33,7 +33,6 @@ from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
 from chains.tezos import address
 
-APPLIED = "applied"
 FAILED = ("failed", "backtracked", "skipped")
 
 
@@ -41,40 +40,49 @@ def _addr(value: Any) -> str | None:
     return address.normalize(value["address"]) if isinstance(value, dict) and value.get("address") else None
 
 
-def token_asset(token: dict[str, Any]) -> str:
-    """FA1.2: the contract; FA2: `contract:token_id`."""
-    contract = token["contract"]["address"]
-    return contract if token.get("standard") == "fa1.2" else f"{contract}:{token.get('tokenId', '0')}"
+def _fa_transfers(op: dict[str, Any]) -> list[Transfer]:
+    """The token transfers a call of a `transfer` entrypoint asks for (FA1.2 or FA2 parameter shape)."""
+    parameter = op.get("parameter") or {}
+    contract = _addr(op.get("target"))
+    if parameter.get("entrypoint") != "transfer" or not contract:
+        return []
+    value = parameter.get("value")
+    if isinstance(value, dict) and {"from", "to", "value"} <= set(value):          # FA1.2
+        return [Transfer(address.normalize(value["from"]), address.normalize(value["to"]), contract,
+                         int(value["value"]), None)]
+    out = []
+    if isinstance(value, list):                                                    # FA2
+        for batch in value:
+            for tx in batch.get("txs") or []:
+                out.append(Transfer(address.normalize(batch["from_"]), address.normalize(tx["to_"]),
+                                    f"{contract}:{tx['token_id']}", int(tx["amount"]), None))
+    return out
 
 
-def parse_group(network: Network, op_hash: str, ops: list[dict[str, Any]], tokens: list[dict[str, Any]],
-                head: int) -> ChainTx:
-    """TzKT's transactions of one operation group, their token transfers and the head level -> ChainTx."""
+def parse_group(network: Network, op_hash: str, ops: list[dict[str, Any]], head: int) -> ChainTx:
+    """TzKT's operations of one group and the head level -> ChainTx."""
     if any(op["hash"] != op_hash for op in ops):
-        raise ValueError("answer holds transactions of another operation")
+        raise ValueError("answer holds operations of another hash")
+    txs = [op for op in ops if op.get("type") == "transaction"]
     transfers: list[Transfer] = []
     contracts: set[str] = set()
-    for op in ops:
+    for op in txs:
         target = _addr(op.get("target"))
         if target and address.is_contract(target):
             contracts.add(target)
         if int(op.get("amount") or 0) > 0 and target:
             transfers.append(Transfer(_addr(op.get("sender")), target, NATIVE, int(op["amount"]),
                                       network.native_decimals))
-    for move in tokens:
-        to = _addr(move.get("to"))
-        if to is None:
-            continue      # a burn
-        decimals = ((move["token"].get("metadata") or {}).get("decimals"))
-        transfers.append(Transfer(_addr(move.get("from")), to, token_asset(move["token"]), int(move["amount"]),
-                                  int(decimals) if decimals is not None else None))
+        transfers.extend(_fa_transfers(op))
     statuses = {op["status"] for op in ops}
     level = max(int(op["level"]) for op in ops)
     fee = sum(int(op.get(k) or 0) for op in ops for k in ("bakerFee", "storageFee", "allocationFee"))
+    stamp = ops[0].get("timestamp")
     return ChainTx(
         network=network.id, tx_hash=op_hash,
         status=TxStatus.FAILED if statuses & set(FAILED) else TxStatus.CONFIRMED,
         block_height=level, confirmations=max(0, head - level + 1), fee_paid=fee,
+        timestamp=int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()) if stamp else None,
         transfers=tuple(transfers), contract_recipients=frozenset(contracts),
     )
 
@@ -139,20 +147,18 @@ class TezosAdapter(Adapter):
             raise RpcUnavailable(f"{client.label}/v1/head answered no level and chainId")
         return head
 
-    def _list(self, client: HttpClient, path: str, params: dict[str, Any] | None = None) -> list[Any]:
-        _, answer = client.get(path, params)
+    def _list(self, client: HttpClient, path: str) -> list[Any]:
+        _, answer = client.get(path)
         if not isinstance(answer, list):
             raise RpcUnavailable(f"{client.label}{path} answered something that is not a list")
         return answer
 
     def _fetch_on(self, client: HttpClient, op_hash: str, head: int) -> ChainTx:
-        ops = self._list(client, f"/v1/operations/transactions/{op_hash}")
+        ops = self._list(client, f"/v1/operations/{op_hash}")
         if not ops:
             return ChainTx.not_found(self.network.id, op_hash)
         try:
-            ids = ",".join(str(op["id"]) for op in ops)
-            tokens = self._list(client, "/v1/tokens/transfers", {"transactionId.in": ids})
-            return parse_group(self.network, op_hash, ops, tokens, head)
+            return parse_group(self.network, op_hash, ops, head)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RpcUnavailable(f"{client.label} answered a malformed operation {op_hash} "
                                  f"({type(exc).__name__}: {exc})") from None

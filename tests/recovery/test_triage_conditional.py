@@ -12,7 +12,8 @@ Real transactions used:
 - near 8qfBoDpJ… (0.05 NEAR to an implicit account) and 4X788aPw… (0.62 SWEAT ft_transfer, not yet final);
 - sui CJ16PEqq… (0.1 SUI) and 4MjZc5Gr… (a coin whose decimals only the listing gives);
 - aptos 0x418bc250… (failed);
-- tezos: no recorded TzKT answer; only a dead endpoint (unverifiable).
+- tezos ooT5uBir… (a Dexter swap paying 125.060096 XTZ to its sender; tezos needs 2 confirmations,
+  the stated head gives 10) and oo5XsmdP… (failed).
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ from recovery.db import session_scope
 from recovery.reference_import import import_file
 from recovery.triage import Outcome, Verdict
 from recovery.verify import verify
-from tests.support import recorded_aptos, recorded_cardano, recorded_near, recorded_polkadot, recorded_sui
+from tests.support import (
+    recorded_aptos,
+    recorded_cardano,
+    recorded_near,
+    recorded_polkadot,
+    recorded_sui,
+    recorded_tezos,
+)
 from tests.support.loopback import refused_url
 
 DOT_TO = "15kUt2i86LHRWCkE3D9Bg1HZAoc2smhn1fwPzDERTb1BXAkX"   # 0x27e4a6f0…: 2779843000000 planck
@@ -212,8 +220,15 @@ def test_aptos_failed_and_unreachable(ref: Ref, check: Any, aptos_url: str, chai
     assert check("aptos", recorded_aptos.FAILED_TX, rpc=refused_url()).outcome is Outcome.UNVERIFIABLE
 
 
-def test_tezos_unreachable_is_unverifiable(check: Any) -> None:
-    v = check("tezos", "op3GZiumMFEGWNPae1GDGEG2skKEibhEgusKc7XBG7gzxbSg5SD", rpc=refused_url())
+def test_tezos_internal_payout_failed_and_unreachable(ref: Ref, check: Any, loopback: Any, chaindata: Path) -> None:
+    url = loopback(recorded_tezos.Recorded(chaindata).handle).url
+    ref.addresses(f"tezos,{recorded_tezos.SWAPPER},u-xtz,")
+    ref.assets("tezos,native,XTZ,6,1,true")
+    v = check("tezos", recorded_tezos.SWAP_OP, rpc=url)
+    assert (v.outcome, v.user_id, v.amount, v.symbol) == (Outcome.UNCREDITED, "u-xtz", Decimal("125.060096"), "XTZ")
+    assert (v.confirmations, v.required_confirmations) == (10, 2)
+    assert check("tezos", recorded_tezos.FAILED_OP, rpc=url).outcome is Outcome.FAILED
+    v = check("tezos", recorded_tezos.SWAP_OP, rpc=refused_url())
     assert v.outcome is Outcome.UNVERIFIABLE and v.recoverable == "retry", v.reason
 
 
