@@ -78,7 +78,7 @@ ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
 
 #: families whose adapter is tested against recorded real mainnet answers; the others are shown untested
 TESTED_ON_REAL_DATA: frozenset[str] = frozenset({
-    "evm", "utxo", "tron", "solana", "tezos", "polkadot", "cardano", "near", "sui",
+    "evm", "utxo", "tron", "solana", "tezos", "polkadot", "cardano", "near", "aptos", "sui",
 })
 
 

@@ -1,6 +1,6 @@
 """Aptos adapter against recorded mainnet transactions over loopback HTTP (tests/support/recorded_aptos.py
-says what is replayed and what is derived). No recorded REST answer holds a coin or fungible-asset
-transfer, and Aptos's not-found body is not recorded: deposits and not-found are not tested on real data."""
+says what is replayed and what is derived). Aptos's not-found body and legacy coin-event deposits are not
+recorded: those are not tested on real data."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 
 from chains.aptos import address
 from chains.aptos.adapter import AptosAdapter
-from chains.base import TxStatus
+from chains.base import NATIVE, TxStatus
 from chains.errors import InvalidTxHash, RetriableError, WrongChain
 from chains.http import RetryPolicy
 from chains.networks import get_network
 from tests.support.loopback import refused_url
-from tests.support.recorded_aptos import FAILED_TX, FEE_PAYER_TX, Recorded
+from tests.support.recorded_aptos import APT_FROM, APT_TO, APT_TX, FAILED_TX, FEE_PAYER_TX, Recorded
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,29 @@ def adapter(*urls: str) -> AptosAdapter:
 @pytest.fixture
 def url(loopback: Any, chaindata: Path) -> str:
     return str(loopback(Recorded(chaindata).handle).url)
+
+
+def test_apt_transfer_from_fungible_asset_events(url: str) -> None:
+    tx = adapter(url).fetch(APT_TX)
+    assert (tx.status, tx.block_height, tx.confirmations, tx.timestamp) == (
+        TxStatus.CONFIRMED, 3521662834, 1, 1759854842)
+    # the Deposit event names a store: its ObjectCore owner is the recipient, its metadata 0xa is APT
+    assert [(t.from_address, t.to_address, t.asset, t.amount, t.decimals) for t in tx.transfers] == [
+        (APT_FROM, APT_TO, NATIVE, 2431838058, 8)]
+    assert tx.fee_paid == 18 * 100
+
+
+def test_swap_deposits_of_other_assets(url: str, chaindata: Path) -> None:
+    recorded = Recorded(chaindata)
+    tx = adapter(url).fetch(recorded.swap_hash())
+    sender = recorded.txs[recorded.swap_hash()]["sender"]
+    deposits = [e for e in recorded.txs[recorded.swap_hash()]["events"] if e["type"] == "0x1::fungible_asset::Deposit"]
+    assert len(tx.transfers) == len(deposits) == 25
+    assert [t.amount for t in tx.transfers] == [int(e["data"]["amount"]) for e in deposits]
+    mine = [(t.asset, t.amount) for t in tx.transfers if t.to_address == sender]
+    assert mine == [(NATIVE, 303009), (NATIVE, 120590251)]          # what the swapper got back, in APT
+    usdc_like = {t.asset for t in tx.transfers if t.asset != NATIVE}
+    assert len(usdc_like) == 7 and all(address.is_valid(a) and len(a) == 66 for a in usdc_like)
 
 
 def test_failed_user_transaction(url: str) -> None:

@@ -11,7 +11,7 @@ Real transactions used:
 - cardano 28172ea8… (Byron outputs of 301374.004958 and 400000 ADA, block 5040611);
 - near 8qfBoDpJ… (0.05 NEAR to an implicit account) and 4X788aPw… (0.62 SWEAT ft_transfer, not yet final);
 - sui CJ16PEqq… (0.1 SUI) and 4MjZc5Gr… (a coin whose decimals only the listing gives);
-- aptos 0x418bc250… (failed);
+- aptos 0x6a43e003… (24.31838058 APT as fungible-asset events) and 0x418bc250… (failed);
 - tezos ooT5uBir… (a Dexter swap paying 125.060096 XTZ to its sender; tezos needs 2 confirmations,
   the stated head gives 10) and oo5XsmdP… (failed).
 """
@@ -210,6 +210,15 @@ def test_sui_native_and_coin(ref: Ref, check: Any, sui_url: str) -> None:
     assert (v.outcome, v.user_id, v.amount, v.symbol) == (Outcome.UNCREDITED, "u-sui", Decimal("0.1"), "SUI"), v.reason
     v = check("sui", recorded_sui.COIN_TX, rpc=sui_url)
     assert (v.outcome, v.user_id, v.asset) == (Outcome.UNLISTED_TOKEN, "u-coin", recorded_sui.COIN), v.reason
+
+
+def test_aptos_fungible_asset_deposit(ref: Ref, check: Any, aptos_url: str) -> None:
+    ref.addresses(f"aptos,{recorded_aptos.APT_TO},u-apt,")
+    ref.assets("aptos,native,APT,8,1,true")
+    v = check("aptos", recorded_aptos.APT_TX, rpc=aptos_url)
+    assert (v.outcome, v.user_id, v.amount, v.symbol) == (Outcome.UNCREDITED, "u-apt", Decimal("24.31838058"), "APT")
+    ref.assets("aptos,native,APT,8,0.1,false")
+    assert check("aptos", recorded_aptos.APT_TX, rpc=aptos_url).outcome is Outcome.DEPOSITS_SUSPENDED
 
 
 def test_aptos_failed_and_unreachable(ref: Ref, check: Any, aptos_url: str, chaindata: Path) -> None:
