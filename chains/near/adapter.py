@@ -13,9 +13,11 @@ they come from the asset listing. A deposit attached to another function call is
 Status: `Failure` in the transaction's status or in any receipt outcome is failed. Only the RPC's
 `UNKNOWN_TRANSACTION` error is not found; every other error or odd answer is retriable.
 
-Finality: NEAR blocks are final once `block` with `finality: final` reaches them (Doomslug plus
-BFT finality, about two blocks). Confirmations = final height - the transaction's block height + 1,
-0 while the block is not final; one confirmation means final.
+Finality: where the answer carries `final_execution_status` (nodes since 1.39), `FINAL` (the
+transaction and all its receipts in final blocks) is 1 confirmation and anything else 0, and no block
+is looked up (`block_height` stays unknown). Older answers: NEAR blocks are final once `block` with
+`finality: final` reaches them (Doomslug plus BFT finality, about two blocks); confirmations = final
+height - the transaction's block height + 1, 0 while the block is not final. One confirmation means final.
 
 Identity: `status` answers `chain_id` ("mainnet").
 """
@@ -37,6 +39,7 @@ from chains.networks import Network
 
 FT_METHODS = ("ft_transfer", "ft_transfer_call")
 NOT_FOUND_CAUSE = "UNKNOWN_TRANSACTION"
+FINAL = "FINAL"
 
 
 def split_id(tx_id: str) -> tuple[str, str | None]:
@@ -86,7 +89,9 @@ def parse_transaction(network: Network, tx_id: str, result: dict[str, Any], heig
     failed = _failed(result.get("status")) or any(_failed(o["outcome"].get("status")) for o in outcomes)
     burnt = sum(int(o["outcome"].get("tokens_burnt") or 0) for o in outcomes)
     confirmations = 0
-    if height is not None and final_height is not None and final_height >= height:
+    if "final_execution_status" in result:
+        confirmations = 1 if result["final_execution_status"] == FINAL else 0
+    elif height is not None and final_height is not None and final_height >= height:
         confirmations = final_height - height + 1
     transfers = _transfers(network, tx)
     return ChainTx(
@@ -177,12 +182,16 @@ class NearAdapter(Adapter):
         result = self._call(client, "tx", [tx_hash, signer])
         if result is None:
             return ChainTx.not_found(self.network.id, tx_id)
-        try:
-            block_hash = result["transaction_outcome"]["block_hash"]
-        except (KeyError, TypeError):
-            raise RpcUnavailable(f"{client.label} answered a transaction without its block") from None
-        height = self._height(client, {"block_id": block_hash})
-        final = self._height(client, {"finality": "final"})
+        if isinstance(result, dict) and "final_execution_status" in result:
+            # nodes since 1.39 say how final the whole execution is: FINAL is final, anything else not yet
+            height, final = None, None
+        else:
+            try:
+                block_hash = result["transaction_outcome"]["block_hash"]
+            except (KeyError, TypeError):
+                raise RpcUnavailable(f"{client.label} answered a transaction without its block") from None
+            height = self._height(client, {"block_id": block_hash})
+            final = self._height(client, {"finality": "final"})
         try:
             return parse_transaction(self.network, tx_id, result, height, final)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -20,12 +20,16 @@ from tests.support.loopback import refused_url
 from tests.support.recorded_near import (
     FAILED_SIGNER,
     FAILED_TX,
+    FINAL_TX,
     FT_SIGNER,
     FT_TO,
     FT_TX,
+    GEM_SIGNER,
+    GEM_TO,
     NATIVE_SIGNER,
     NATIVE_TO,
     NATIVE_TX,
+    OPTIMISTIC_TX,
     SWEAT,
     Recorded,
 )
@@ -65,6 +69,20 @@ def test_ft_transfer_with_memo_not_yet_final(loopback: Any, chaindata: Path) -> 
     assert (tx.status, tx.block_height, tx.confirmations) == (TxStatus.CONFIRMED, 76538232, 0)
     final = adapter(serve(loopback, chaindata, final=76538232).url).fetch(f"{FT_TX}@{FT_SIGNER}")
     assert final.confirmations == 1
+
+
+@pytest.mark.parametrize(("tx_hash", "amount", "confirmations"), [
+    (FINAL_TX, 10**24, 1),                  # final_execution_status FINAL: 1 NEAR, final
+    (OPTIMISTIC_TX, 10**22, 0),             # EXECUTED_OPTIMISTIC: executed, not final yet
+])
+def test_final_execution_status_sets_finality(loopback: Any, chaindata: Path, tx_hash: str, amount: int,
+                                               confirmations: int) -> None:
+    srv = loopback(Recorded(chaindata).handle)
+    tx = adapter(srv.url).fetch(f"{tx_hash}@{GEM_SIGNER}")
+    assert (tx.status, tx.confirmations, tx.block_height) == (TxStatus.CONFIRMED, confirmations, None)
+    assert [(t.from_address, t.to_address, t.asset, t.amount) for t in tx.transfers] == [
+        (GEM_SIGNER, GEM_TO, NATIVE, amount)]
+    assert {r.json()["method"] for r in srv.requests} == {"status", "tx"}      # no block lookups
 
 
 def test_failure_in_a_receipt_is_failed(loopback: Any, chaindata: Path) -> None:

@@ -3,9 +3,13 @@
 Recorded (fixtures/chaindata/near/PROVENANCE.md, wormhole's NEAR watcher mocks): the `tx` answers of a
 native Transfer (8qfBoDpJ…, signer sweat_welcome.near), an NEP-141 ft_transfer on token.sweat
 (4X788aPw…) and a failed AddKey (4XXtr7Jr…); the `block` answers of heights 76538230 (9AEuLtXe…) and
-76538232 (G3r7EszA…); the node's HANDLER_ERROR / UNKNOWN_BLOCK error answer.
+76538232 (G3r7EszA…); the node's HANDLER_ERROR / UNKNOWN_BLOCK error answer; and two newer answers
+with `final_execution_status` (gemwalletcom/core): 5qSP5dRV… (1 NEAR, FINAL) and E36PnGQH… (0.01 NEAR,
+EXECUTED_OPTIMISTIC), both from the implicit account 051d30e6… to 75b4f90d….
 
 What the server derives rather than replays, and says so:
+- the two newer answers were recorded as answers of sending the transaction (`send_tx`), which
+  returns the same FinalExecutionOutcome as `tx`: the server gives them to `tx`;
 - `tx` is answered only for the (hash, signer) pair of the recorded request; any other pair gets the
   recorded UNKNOWN_BLOCK error object (we have no recording of UNKNOWN_TRANSACTION, the RPC's own
   not-found answer), so an unknown hash is not an answer the adapter may call not found;
@@ -30,8 +34,13 @@ FAILED_TX, FAILED_SIGNER = "4XXtr7JrRNaquPXe7RZ1PSgJ645dgSpsRyE6gmvhvQV4", "viet
 NATIVE_TO = "2b9c8ffb46c4258b7adae7e54257ac54d7bc9c250f5078c3e571da00c7a564a9"
 FT_TO = "55e9e763584f360e1bd577ff81e68f79f56ad57a87c95a318f85639989471390"
 SWEAT = "token.sweat"
+FINAL_TX = "5qSP5dRVr5KQ37Dd9CV2gi7KDuvtU4eFaRK7cDKREVL2"
+OPTIMISTIC_TX = "E36PnGQHhq4ahUt1W2b9nv7Mu1qaGq1aEp63GAsSka1z"
+GEM_SIGNER = "051d30e6c78c4cf858389d62af5f703275450d318b85ff52a4ac963948cfdf95"
+GEM_TO = "75b4f90dc729b28ce1a3d44b2c96b3943136f1d7ced0b5df1fc23662439e3e3c"
 FILES = {NATIVE_TX: "tx_8qfBoDpJ_native_transfer.json", FT_TX: "tx_4X788aPw_ft_transfer_token.sweat.json",
-         FAILED_TX: "tx_4XXtr7Jr_failed_addkey.json"}
+         FAILED_TX: "tx_4XXtr7Jr_failed_addkey.json", FINAL_TX: "gemwallet_successful_transaction.json",
+         OPTIMISTIC_TX: "gemwallet_transaction_transfer_success.json"}
 
 
 class Recorded:
