@@ -1,8 +1,9 @@
 """Sui: JSON-RPC `sui_getTransactionBlock` with effects, events and balance changes.
 
 Transfers come from the balance changes: for each coin type, every owner whose balance rose received
-it from the owner whose balance fell the most (the payer). A rise with no fall of the same coin (a
-storage rebate paid back to the gas owner, a mint) is not a transfer. The asset is the coin type with
+it from the owner whose balance fell the most (the payer), or from an unknown sender where no balance
+of that coin fell (a swap paying out of a pool object, a mint). A SUI rise of the gas owner with no SUI
+fall is the storage rebate, not a transfer. The asset is the coin type with
 its package address padded (`native` for SUI, 9 decimals); other coins' decimals come from the asset
 listing (`suix_getCoinMetadata` is not called: we hold no recorded answer of it).
 
@@ -45,8 +46,10 @@ def _owner(change: dict[str, Any]) -> str | None:
     return None
 
 
-def balance_transfers(network: Network, changes: list[dict[str, Any]]) -> list[Transfer]:
-    """Balance changes -> transfers from the largest payer of each coin to each receiver of it."""
+def balance_transfers(network: Network, changes: list[dict[str, Any]], gas_owner: str | None) -> list[Transfer]:
+    """Balance changes -> transfers: each rise of a coin, from the owner whose balance of it fell the
+    most, or from an unknown sender where none fell (a swap paying out of a pool object). A SUI rise of
+    the gas owner with no SUI fall is its storage rebate, not a transfer."""
     by_coin: dict[str, list[tuple[str | None, int]]] = defaultdict(list)
     for change in changes:
         by_coin[address.normalize_coin_type(change["coinType"])].append((_owner(change), int(change["amount"])))
@@ -54,12 +57,11 @@ def balance_transfers(network: Network, changes: list[dict[str, Any]]) -> list[T
     out = []
     for coin, moves in by_coin.items():
         payers = sorted((m for m in moves if m[1] < 0), key=lambda m: m[1])
-        if not payers:
-            continue
         asset, decimals = (NATIVE, network.native_decimals) if coin == sui else (coin, None)
         for owner, amount in moves:
-            if amount > 0 and owner is not None:
-                out.append(Transfer(payers[0][0], owner, asset, amount, decimals))
+            if amount <= 0 or owner is None or (coin == sui and not payers and owner == gas_owner):
+                continue
+            out.append(Transfer(payers[0][0] if payers else None, owner, asset, amount, decimals))
     return out
 
 
@@ -78,7 +80,8 @@ def parse_transaction(network: Network, digest: str, result: dict[str, Any]) -> 
         block_height=int(checkpoint) if checkpoint is not None else None,
         confirmations=1 if checkpoint is not None else 0,
         timestamp=int(stamp) // 1000 if stamp is not None else None, fee_paid=fee,
-        transfers=tuple(balance_transfers(network, result.get("balanceChanges") or [])) if ok else (),
+        transfers=tuple(balance_transfers(network, result.get("balanceChanges") or [], _owner(
+            effects.get("gasObject") or {}))) if ok else (),
     )
 
 

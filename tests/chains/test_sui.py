@@ -16,7 +16,7 @@ from chains.networks import get_network
 from chains.sui import address
 from chains.sui.adapter import SuiAdapter
 from tests.support.loopback import refused_url
-from tests.support.recorded_sui import COIN, COIN_TX, SUI_TX, Recorded
+from tests.support.recorded_sui import COIN, COIN_TX, SUI_TX, SWAP_TX, Recorded
 
 PAYER = "0x93f65b8c16c263343bbf66cf9f8eef69cb1dbc92d13f0c331b0dcaeb76b4aab6"
 RECEIVER = "0x9d6b98b18fd26b5efeec68d020dcf1be7a94c2c315353779bc6b3aed44188ddf"
@@ -57,6 +57,17 @@ def test_coin_transfer_and_rebate_is_not_a_transfer(url: str) -> None:
         ("0x5987852fa4832e820031fd373d6ec8a2cfe84031a59851b8aca60c79b1aa9c2d",
          "0xf0e295b8e40b4d554f1f0e4ac78d79227f1921ccd3059d017d0225553384c781", COIN, 10231646, None)]
     assert tx.fee_paid == -201792          # the sender's SUI rose by the rebate: no SUI transfer
+
+
+def test_swap_payout_from_a_pool_has_no_known_sender(url: str, recorded: Recorded) -> None:
+    changes = recorded.answers[SWAP_TX]["result"]["balanceChanges"]
+    coin = changes[1]["coinType"]
+    tx = adapter(url).fetch(SWAP_TX)
+    # the SUI the swapper paid went to a pool object, not to an address: no SUI transfer; the coin came
+    # out of the pool, whose balance is not an address balance: received from an unknown sender
+    assert [(t.from_address, t.to_address, t.asset, t.amount) for t in tx.transfers] == [
+        (None, address.normalize(c["owner"]["AddressOwner"]), coin, int(c["amount"])) for c in changes[1:]]
+    assert tx.block_height == 152448433
 
 
 def test_unknown_digest_is_not_found(url: str) -> None:

@@ -2,7 +2,8 @@
 
 Recorded (fixtures/chaindata/sui/PROVENANCE.md, gemwalletcom/core test data): the
 `sui_getTransactionBlock` answers (effects, events, balance changes) of a SUI transfer (CJ16PEqq…,
-0.1 SUI) and of a coin transfer (4MjZc5Gr…, 10231646 base units of 0xc0600061…::coin::COIN).
+0.1 SUI), of a coin transfer (4MjZc5Gr…, 10231646 base units of 0xc0600061…::coin::COIN) and of a
+swap (38FsSDjA…: SUI in, a coin out of the pool to the swapper and to a fee address).
 
 What the server derives rather than replays, and says so:
 - an unknown digest is answered with the node's not-found error as cordialsys/crosschain recorded it
@@ -24,7 +25,9 @@ from tests.support.loopback import Request
 SUI_TX = "CJ16PEqq49KFp758iEVwxEkd3CwP7zDfqGYLuLuu9Z63"
 COIN_TX = "4MjZc5GrgP6peCwbA1LyS5rXNdJxKjWbd2TrSDZQBXKf"
 COIN = "0xc060006111016b8a020ad5b33834984a437aaa7d3c74c18e09a95d48aceab08c::coin::COIN"
-FILES = {SUI_TX: "transfer_sui_CJ16PEqq.json", COIN_TX: "transfer_token_4MjZc5Gr.json"}
+SWAP_TX = "38FsSDjA7PGrmFFhNWSH8kFXoTmLvsGukDFoe3S7AUvp"
+FILES = {SUI_TX: "transfer_sui_CJ16PEqq.json", COIN_TX: "transfer_token_4MjZc5Gr.json",
+         SWAP_TX: "gemwallet_swap_sui_to_token.json"}
 
 
 class Recorded:
