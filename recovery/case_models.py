@@ -190,3 +190,5 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
+    mac: str | None = Field(default=None, max_length=64)    # HMAC of (seq, hash, keyed_from) with the audit key
+    keyed_from: int = Field(default=0, sa_column_kwargs={"server_default": "0"})   # rows up to it predate the key

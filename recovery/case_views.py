@@ -22,7 +22,12 @@ def parse_duration(text: str, field: str) -> timedelta:
     m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", text or "")
     if not m:
         raise BadInput(f"{field} must be a duration such as 30m, 12h, 3d or 2w, not {text!r}")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2) or "s"])
+    from recovery.bounds import MAX_DURATION
+
+    seconds = int(m.group(1)) * _UNITS[m.group(2) or "s"]
+    if seconds > MAX_DURATION.total_seconds():
+        raise BadInput(f"{field} {text.strip()!r} is longer than the limit of {MAX_DURATION.days:,} days")
+    return timedelta(seconds=seconds)
 
 
 def human(delta: timedelta) -> str:

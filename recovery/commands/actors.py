@@ -26,7 +26,7 @@ def add(
     if json_:
         emit_json(doc)
     else:
-        err().print(f"{actor.name}: {', '.join(doc['roles'])}")
+        err().print(f"{actor.name}: {', '.join(doc['roles'])}", markup=False, highlight=False)
 
 
 @app.command("remove-role")
@@ -63,10 +63,11 @@ def list_actors(ctx: typer.Context, json_: JsonOpt = False) -> None:
         emit_json(docs)
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Actors ({len(docs)})", header_style="bold")
     table.add_column("name")
     table.add_column("roles")
     for d in docs:
-        table.add_row(d["name"], ", ".join(d["roles"]))
+        table.add_row(Text(d["name"]), ", ".join(d["roles"]))
     out().print(table)

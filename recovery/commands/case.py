@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, help="Cases: one per claim, from open to closed.")
 
-IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID")]
+IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID", min=1, max=2**31 - 1)]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RoleOpt = Annotated[str, typer.Option("--role", help="wallet, clearing or security.")]
 
@@ -44,7 +44,7 @@ def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, n
     from recovery.commands.case_render import case_panel
 
     if note:
-        err().print(note)
+        err().print(note, markup=False, highlight=False)
     out().print(case_panel(doc))
 
 
@@ -110,15 +110,16 @@ def list_(
     from datetime import timedelta
 
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Cases ({len(docs)})", header_style="bold")
     for col in ("id", "status", "network", "user", "outcome", "amount", "opened by", "age", "waiting"):
         table.add_column(col, justify="right" if col in ("id", "amount") else "left")
     for d in docs:
         amount = f"{d['amount']:f}" if d["amount"] is not None else ""
-        table.add_row(str(d["id"]), d["status"], d["network"], d["user_id"], d["outcome"] or "", amount,
-                      d["opened_by"], human(timedelta(seconds=d["age_seconds"])),
-                      human(timedelta(seconds=d["waiting_seconds"])))
+        table.add_row(str(d["id"]), *(Text(v) for v in (d["status"], d["network"], d["user_id"], d["outcome"] or "",
+                                                         amount, d["opened_by"])),
+                      human(timedelta(seconds=d["age_seconds"])), human(timedelta(seconds=d["waiting_seconds"])))
     out().print(table)
 
 
@@ -139,6 +140,7 @@ def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
         emit_json(rows)
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Case {case_id}: history", header_style="bold")
     for col in ("#", "at (UTC)", "actor", "event", "from", "to", "details"):
@@ -146,8 +148,8 @@ def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
     for r in rows:
         details = ", ".join(f"{k}={v}" for k, v in r["data"].items() if v not in (None, "", [], {})
                             and k != "quote")
-        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], r["event"],
-                      r["from_status"] or "", r["to_status"] or "", details[:120])
+        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", *(Text(v) for v in (
+            r["actor"], r["event"], r["from_status"] or "", r["to_status"] or "", details[:120])))
     out().print(table)
 
 

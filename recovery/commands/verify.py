@@ -25,9 +25,12 @@ def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = Non
 
 
 def _panel(doc: dict) -> None:  # type: ignore[type-arg]
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
+    doc = {k: escape(v) if isinstance(v, str) else v for k, v in doc.items()}   # chain and user texts stay text
+    doc["transfers"] = [{k: escape(v) if isinstance(v, str) else v for k, v in t.items()} for t in doc["transfers"]]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
