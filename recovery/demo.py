@@ -11,11 +11,10 @@ from rich.table import Table
 from recovery.anvil import Anvil
 from recovery.db import make_engine, session_scope, upgrade
 from recovery.devnet import Scenario, seed
+from recovery.outcomes import info
 from recovery.reference_import import KINDS, import_file
 from recovery.triage import Verdict
 from recovery.verify import verify
-
-COLOURS = {"yes": "green", "no": "red", "wait": "yellow", "retry": "magenta", "per_policy": "cyan"}
 
 
 def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
@@ -85,7 +84,7 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
     for claim, v in zip(scenario.claims, verdicts, strict=True):
         ok = v.outcome.value == claim.expected
         misses += not ok
-        colour = COLOURS[v.recoverable]
+        colour = info(v.outcome).colour
         outcome = f"[{colour}]{v.outcome.value}[/]" + ("" if ok else f" [red](expected {claim.expected})[/]")
         reason = v.reason + (f" [dim](found on {v.found_on_network})[/]" if v.found_on_network else "")
         table.add_row(claim.label, claim.network, v.tx_hash[:10] + "…", outcome, v.recoverable, reason)

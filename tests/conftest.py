@@ -1,4 +1,4 @@
-"""Shared fixtures: the recorded chain data folder and loopback servers."""
+"""Shared fixtures: the recorded chain data folder, loopback servers, databases and Anvil nodes."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import pytest
 from tests.support.loopback import Handler, Loopback
 
 REPO = Path(__file__).resolve().parent.parent
-CHAINDATA = REPO.parent / "shared" / "chaindata"
+CHAINDATA = REPO / "fixtures" / "chaindata"
 
 
 @pytest.fixture(scope="session")
 def chaindata() -> Path:
-    """`../shared/chaindata`, read in place."""
-    if not CHAINDATA.is_dir():
-        pytest.fail(f"recorded chain data not found at {CHAINDATA}")
+    """The recorded mainnet answers the project ships (fixtures/chaindata, a PROVENANCE.md per family)."""
     return CHAINDATA
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from recovery.case_views import human
+from recovery.outcomes import Outcome, info
 
 _STYLE = {"rejected": "red", "declined": "red", "cancelled": "red", "closed": "green", "credited": "green",
           "approved": "cyan", "executed": "cyan", "deferred": "yellow"}
@@ -57,10 +58,15 @@ def case_panel(d: dict[str, Any]) -> Panel:
     t.add_row("opened", f"by {f['opened_by']} {human(timedelta(seconds=d['age_seconds']))} ago; "
                         f"waiting {human(timedelta(seconds=d['waiting_seconds']))} in this state")
     if d["outcome"]:
-        t.add_row("outcome", f"{f['outcome']} ({f['recoverable']})")
+        colour = info(d["outcome"]).colour if d["outcome"] in Outcome._value2member_map_ else "white"
+        t.add_row("outcome", f"[{colour}]{f['outcome']}[/] ({f['recoverable']})")
         t.add_row("reason", f["reason"])
     if d["amount"] is not None:
         t.add_row("funds", f"{f['amount']} of {f['asset']} at {f['deposit_address']}")
+    if d.get("payout_address"):
+        t.add_row("payout to", f["payout_address"])
+    if d.get("reopen_of"):
+        t.add_row("reopens", f"case {d['reopen_of']}")
     if d["recovery_tx"]:
         t.add_row("recovery tx", f"{f['recovery_tx']} ({f['recovered_amount']})")
     if d["ledger_ref"]:

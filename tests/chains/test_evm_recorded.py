@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ class RecordedNode:
 
 
 def _load(path: Path) -> Any:
-    return json.loads(path.read_text())
+    return json.loads(gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_text())
 
 
 def _etl_node(folder: Path) -> RecordedNode:
@@ -121,7 +122,7 @@ def test_native_value_confirmations_and_fee_from_recorded_block(chaindata: Path,
 
 
 def test_failed_receipts_are_failed_and_move_nothing(chaindata: Path, loopback: Any) -> None:
-    raw = _load(chaindata / "evm" / "chainstorage" / "raw_block_17053184.json")["ethereum"]
+    raw = _load(chaindata / "evm" / "chainstorage" / "raw_block_17053184.json.gz")["ethereum"]
     node = RecordedNode()
     node.add_block(json.loads(base64.b64decode(raw["header"])))
     for blob in raw["transactionReceipts"]:

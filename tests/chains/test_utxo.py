@@ -1,6 +1,6 @@
 """The utxo adapter against loopback bitcoind and Esplora servers that replay recorded mainnet data.
 
-Recorded files are read in place from `../shared/chaindata` (see its PROVENANCE.md). The servers
+Recorded files are read from `fixtures/chaindata` (a PROVENANCE.md per family). The servers
 (tests/support/recorded_utxo.py) only replay them; where a recording lacks a field that a node adds
 at answer time, the server adds it from the same recording and says so (blockhash of a blockbook tx,
 confirmations from the tip).

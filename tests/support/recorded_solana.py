@@ -1,6 +1,6 @@
 """A loopback Solana JSON-RPC server that replays a recorded mainnet block.
 
-Recorded data: getBlock(110130000, jsonParsed) from zuyezheng/solana-etl (../shared/chaindata/solana/,
+Recorded data: getBlock(110130000, jsonParsed) from zuyezheng/solana-etl (fixtures/chaindata/solana/,
 see its PROVENANCE.md). Each `transactions[]` entry equals a getTransaction(jsonParsed) result minus
 `slot` and `blockTime`.
 

@@ -1,6 +1,6 @@
 """A loopback java-tron HTTP API that replays recorded mainnet answers.
 
-Recorded data (see ../shared/chaindata/PROVENANCE.md and fixtures/chaindata/tron/PROVENANCE.md):
+Recorded data (see fixtures/chaindata/tron/PROVENANCE.md):
 - gettransactionbyid + gettransactioninfobyid of USDT transfer 661f1df8... (bjrobin/note, tronpy, visible=true);
 - getblock 60836289 (visible=true) and 61132092 (hex addresses), whose transactions are
   gettransactionbyid-shaped;
@@ -16,6 +16,7 @@ What the server derives rather than replays, and says so:
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ class Recorded:
 
     def __init__(self, chaindata: Path) -> None:
         note = chaindata / "tron" / "bjrobin-note"
-        self.blocks = [json.loads((note / f"get_block_{n}.json").read_text()) for n in (60836289, HEAD)]
+        self.blocks = [json.loads(gzip.decompress((note / f"get_block_{n}.json.gz").read_bytes()))
+                       for n in (60836289, HEAD)]
         self.head_block = self.blocks[1]
         self.txs: dict[str, dict[str, Any]] = {}
         self.infos: dict[str, dict[str, Any]] = {}

@@ -1,4 +1,4 @@
-"""Loopback bitcoind and Esplora servers that replay recorded mainnet data (../shared/chaindata).
+"""Loopback bitcoind and Esplora servers that replay recorded mainnet data (fixtures/chaindata).
 
 The servers only replay the recorded files; where a recording lacks a field that a node adds at answer
 time, the server adds it from the same recording and says so (blockhash of a blockbook tx,
