@@ -123,7 +123,7 @@ def test_xlsx_in_and_out_gives_the_csv_results(evm_scenario: Any, env: Any, tmp_
     out = [dict(zip(values[0], v, strict=True)) for v in values[1:]]
     check_results(rows, out)
     run_batch(env, write_csv(tmp_path / "claims.csv", rows), tmp_path / "out.csv")
-    # CSV cells carry the formula escape (a leading '), XLSX cells are plain text: the same values once restored
+    # the same values: the CSV holds them neutralised against formulas, the XLSX as text cells
     assert [{k: restore(v) for k, v in r.items()} for r in read_csv(tmp_path / "out.csv")] == out
 
 
