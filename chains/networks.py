@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from chains.addresses import codec
 from chains.addresses.params import AddressParams, ParamError, parse_params
 from chains.errors import RegistryError, UnsupportedNetwork
 
@@ -68,8 +69,9 @@ class Network:
         return "RECOVERY_RPC_" + self.id.upper().replace("-", "_")
 
     def valid_address(self, address: str) -> bool:
-        """Whether the address has this network's form."""
-        return re.fullmatch(self.address_regex, address.strip()) is not None
+        """Whether the address is one of this network's: its family's codec (checksum, length, version),
+        or `address_regex` where the family has no codec yet."""
+        return codec(self).is_valid(address)
 
     def valid_memo(self, memo: str) -> bool:
         """Whether the memo has this network's form (any memo where the network sets none)."""
