@@ -397,7 +397,7 @@ def test_import_refuses_bad_checksums_by_line_and_imports_the_good_rows(engine: 
 def test_network_valid_address_is_the_codec() -> None:
     """`Network.valid_address` (the payout-address check of cases, among others) reads checksums too."""
     eth = get_network("ethereum")
-    typo = EIP55_VECTORS[0][:2] + EIP55_VECTORS[0][2].swapcase() + EIP55_VECTORS[0][3:]
+    typo = EIP55_VECTORS[0][:3] + EIP55_VECTORS[0][3].swapcase() + EIP55_VECTORS[0][4:]
     assert eth.valid_address(EIP55_VECTORS[0]) and not eth.valid_address(typo)
     assert get_network("litecoin").valid_address(LTC_LEGACY_P2SH)
     assert not get_network("bitcoin-cash").valid_address(CASHADDR_TRANSLATIONS[0][1][:-1] + "q")
