@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from chains.addresses import codec
 from chains.errors import ChainError, InvalidTxHash, RetriableError, WrongChain
 
 if TYPE_CHECKING:
@@ -83,10 +84,9 @@ class Adapter:
         self._identity_lock = threading.Lock()
 
     # -- identity -----------------------------------------------------------------------------
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """The canonical form used to compare addresses of this family."""
-        return address.strip()
+    def normalize_address(self, address: str) -> str:
+        """The key an address is compared by on this network (its family's codec, chains/addresses/)."""
+        return codec(self.network).normalize(address)
 
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """The hash in the form the node expects; raises `InvalidTxHash` if malformed."""

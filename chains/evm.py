@@ -118,11 +118,6 @@ class EvmAdapter(Adapter):
                                        limiter=RateLimiter(self.rate_limit)) for url in self.endpoints]
         self._decimals: dict[str, int | None] = {}
 
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """Lower-case 0x hex (EIP-55 checksums are display only)."""
-        return address.strip().lower()
-
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """Lower-case 0x hash of 32 bytes."""
         return super().normalize_tx_hash(tx_hash).lower()

@@ -149,11 +149,6 @@ class TronAdapter(Adapter):
         self._clients = [HttpClient(url, timeout=self.timeout, session=self._session, retry=self.retry,
                                     limiter=RateLimiter(self.rate_limit)) for url in self.endpoints]
 
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """Base58check, whatever form the address came in."""
-        return to_base58(address)
-
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """64 lower-case hex digits, without a 0x prefix."""
         return super().normalize_tx_hash(tx_hash).lower().removeprefix("0x")

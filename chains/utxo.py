@@ -15,6 +15,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
 
+from chains.addresses.utxo import COINS, CoinParams, script_address
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.endpoints import redact
 from chains.errors import (
@@ -26,7 +27,6 @@ from chains.errors import (
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
-from chains.utxo_addresses import COINS, CoinParams, normalize, script_address
 
 ESPLORA_PREFIX = "esplora+"
 # Integer amount fields some nodes add next to `value` (Dash/insight `valueSat`, zcashd `valueZat`).
@@ -282,11 +282,6 @@ class UtxoAdapter(Adapter):
             return _Esplora(url[len(ESPLORA_PREFIX):], mapper, timeout=self.timeout, retry=self.retry,
                             limiter=limiter, concurrency=self.concurrency)
         return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry, limiter=limiter)
-
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """Bech32 lower-cased; a CashAddr (prefixed or not) as the legacy address of the same hash."""
-        return normalize(address)
 
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """64 lower-case hex digits: a txid written in upper case is the same transaction, and the

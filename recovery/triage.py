@@ -9,7 +9,7 @@ from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, Transfer, TxStatus
 from chains.errors import ChainError
-from chains.networks import Network, get_network
+from chains.networks import Network, key_peers
 from recovery.models import DepositAddress
 from recovery.outcomes import OUTCOMES, Outcome
 from recovery.reference import Reference, key_address, key_tx
@@ -98,7 +98,7 @@ class Triage:
         self.ref = ref
         self.net = network
         self.adapter = adapter
-        self.shared = [get_network(n) for n in network.shares_keys_with]
+        self.shared = key_peers(network)
         self._keys: dict[str, str] = {}   # address as the chain wrote it -> canonical key
 
     def _key(self, address: str) -> str:

@@ -214,9 +214,10 @@ def test_fetch_many_with_every_endpoint_down_errs_per_item() -> None:
 
 
 def test_normalize_address() -> None:
-    assert TronAdapter.normalize_address(" " + USDT + " ") == USDT
-    assert TronAdapter.normalize_address("41a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
-    assert TronAdapter.normalize_address("a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
+    tron = TronAdapter(get_network("tron"), ())
+    assert tron.normalize_address(" " + USDT + " ") == USDT
+    assert tron.normalize_address("41a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
+    assert tron.normalize_address("a614f803b6fd780986a42c78ec9c7f77e6ded13c") == USDT
 
 
 def test_rate_limit_spaces_requests_to_one_endpoint(server: Any) -> None:

@@ -23,7 +23,6 @@ from chains.utxo_addresses import (
     COINS,
     cashaddr_decode,
     cashaddr_encode,
-    normalize,
     script_address,
 )
 from tests.support import recorded_utxo
@@ -117,10 +116,11 @@ def test_cashaddr_spec_translations(legacy: str, cash: str) -> None:
     kind = 0 if version_hash[0] == 0 else 1
     assert cashaddr_encode("bitcoincash", kind, version_hash[1:]) == cash
     bare = cash.split(":")[1]
+    bch = UtxoAdapter(get_network("bitcoin-cash"), ())
     for form in (cash, bare, cash.upper(), bare.upper(), f"  {cash} "):
-        assert UtxoAdapter.normalize_address(form) == legacy
-    assert UtxoAdapter.normalize_address(legacy) == legacy
-    assert normalize(cash[:-1] + ("q" if cash[-1] != "q" else "p")) != legacy   # checksum guards
+        assert bch.normalize_address(form) == legacy
+    assert bch.normalize_address(legacy) == legacy
+    assert bch.normalize_address(cash[:-1] + ("q" if cash[-1] != "q" else "p")) != legacy   # checksum guards
 
 
 @pytest.mark.parametrize(("kind", "cash", "data"), SPEC_LARGER)
@@ -163,11 +163,12 @@ def test_bech32_normalised_to_lower_case(esplora_docs: list[dict[str, Any]]) -> 
     addrs = [o["scriptpubkey_address"] for d in esplora_docs for o in d["vout"]
              if o.get("scriptpubkey_address", "").startswith("bc1")]
     assert addrs
+    btc = UtxoAdapter(get_network("bitcoin"), ())
     for a in addrs:
-        assert UtxoAdapter.normalize_address(a.upper()) == a
-        assert UtxoAdapter.normalize_address(a) == a
+        assert btc.normalize_address(a.upper()) == a
+        assert btc.normalize_address(a) == a
     mixed = addrs[0][:5].upper() + addrs[0][5:]
-    assert UtxoAdapter.normalize_address(mixed) == mixed        # mixed case is not bech32: left alone
+    assert btc.normalize_address(mixed) == mixed        # mixed case is not bech32: left alone
 
 
 def test_to_base_units_is_exact() -> None:
@@ -291,8 +292,9 @@ def test_bitcoin_cash_node_cashaddr_equals_btc_legacy_of_same_key(
     pubkey = bytes.fromhex(raw["vout"][0]["scriptPubKey"]["hex"])[1:-1]
     btc_legacy = b58check_encode(b"\0" + hash160(pubkey))
     assert get_network("bitcoin").valid_address(btc_legacy)
-    assert UtxoAdapter.normalize_address(cash) == UtxoAdapter.normalize_address(btc_legacy) == btc_legacy
-    assert UtxoAdapter.normalize_address(cash.split(":")[1]) == btc_legacy
+    btc, bch = (UtxoAdapter(get_network(n), ()) for n in ("bitcoin", "bitcoin-cash"))
+    assert bch.normalize_address(cash) == btc.normalize_address(btc_legacy) == btc_legacy
+    assert bch.normalize_address(cash.split(":")[1]) == btc_legacy
     assert tx.block_height == 91880
 
 

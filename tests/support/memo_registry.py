@@ -24,7 +24,6 @@ KAVA: dict[str, Any] = {
     "native_decimals": 6, "min_confirmations": 1, "memo_required": True, "memo_regex": "^[0-9A-Za-z_-]{1,64}$",
     "address_regex": "^kava1[02-9ac-hj-np-z]{38,58}$", "tx_hash_regex": "^[0-9a-fA-F]{64}$",
     "explorer_tx_url": "https://www.mintscan.io/kava/tx/{tx}", "rpc": ["legacy+https://api.data.kava.io"],
-    "shares_keys_with": [],
 }
 
 
