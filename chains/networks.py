@@ -42,6 +42,8 @@ class Network:
     #: what an endpoint of this network says it is (genesis hash, chain id, network passphrase...), in the
     #: form the family's adapter reads it; EVM networks use `chain_id`
     identity: str | None = None
+    #: an endpoint whose newest block is older than this is behind (unavailable); None: not checked
+    max_head_age_seconds: int | None = None
 
     def expected_identity(self) -> str | None:
         """The identity an endpoint must report to be this network; None where none is recorded."""
@@ -73,6 +75,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "memo_required": (bool, True), "memo_regex": (str, True), "address_regex": (str, True),
     "tx_hash_regex": (str, True), "explorer_tx_url": (str, True), "rpc": (list, True),
     "shares_keys_with": (list, True), "chain_id": (int, False), "identity": (str, False),
+    "max_head_age_seconds": (int, False),
 }
 
 
@@ -103,6 +106,8 @@ def _check_row(path: Path, index: int, row: dict[str, Any]) -> Network:
         raise fail("chain_id", "is required for evm networks")
     if not 0 <= row["native_decimals"] <= 30:
         raise fail("native_decimals", "must be between 0 and 30")
+    if row.get("max_head_age_seconds", 1) <= 0:
+        raise fail("max_head_age_seconds", "must be positive")
     if row["min_confirmations"] < 0:
         raise fail("min_confirmations", "must not be negative")
     for name in ("memo_regex", "address_regex", "tx_hash_regex"):
@@ -163,8 +168,15 @@ def registry() -> dict[str, Network]:
 
 
 def network_with_identity(family: str, identity: str) -> Network | None:
-    """The registry's network of this family whose endpoints report `identity`, if any."""
-    return next((n for n in registry().values() if n.family == family and n.expected_identity() == identity), None)
+    """The registry's network of this family whose endpoints report `identity`, if any (an identity of
+    several space-separated facts, e.g. a genesis hash and a fork block, matches on its first)."""
+    nets = [n for n in registry().values() if n.family == family and n.expected_identity()]
+    exact = next((n for n in nets if n.expected_identity() == identity), None)
+    if exact or not identity:
+        return exact
+    first = identity.split()[0]
+    same = [n for n in nets if (n.expected_identity() or "").split()[0] == first]
+    return same[0] if len(same) == 1 else None
 
 
 def get_network(network_id: str) -> Network:
