@@ -167,7 +167,8 @@ class SolanaAdapter(Adapter):
         answers = client.batch([*calls, ("getSignatureStatuses", [wanted]), ("getSlot", [SLOT_CONFIG])])
         tip, statuses = answers[-1], answers[-2]
         if isinstance(tip, ChainError) or not isinstance(tip, int) or isinstance(tip, bool):
-            raise tip if isinstance(tip, RetriableError) else RpcUnavailable(f"{client.label}: getSlot answered {tip!r}")
+            raise tip if isinstance(tip, RetriableError) else RpcUnavailable(
+                f"{client.label}: getSlot answered {tip!r}")
         if self.max_head_age is not None:
             stamp = client.call("getBlockTime", [tip])
             self.check_head(client.label, stamp if isinstance(stamp, int) else None)

@@ -9,16 +9,16 @@ TRC-20 decimals and symbol come from the token (`triggerconstantcontract`) where
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.base58 import b58check_encode
-from chains.errors import ChainError, RetriableError, RpcUnavailable
+from chains.errors import ChainError, RpcUnavailable
 from chains.evm_calls import abi_text
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
@@ -228,7 +228,7 @@ class TronAdapter(Adapter):
                          and t.asset.startswith("T") and t.asset not in self._tokens})
         for token in tokens:
             try:
-                self._tokens[token] = self.failover(self._clients, lambda c, tok=token: self._token_info(c, tok),
+                self._tokens[token] = self.failover(self._clients, functools.partial(self._token_info, token=token),
                                                     confirm=lambda _: False)
             except ChainError:
                 self._tokens[token] = (None, None)

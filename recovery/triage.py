@@ -94,7 +94,7 @@ class Verdict:
                     "amount_base_units": str(t.amount), "decimals": d, "memo": t.memo,
                     "non_fungible": t.non_fungible}
 
-        doc = {
+        doc: dict[str, Any] = {
             "network": self.network, "tx_hash": self.tx_hash, "status": self.status,
             "block_height": self.block_height, "confirmations": self.confirmations,
             "required_confirmations": self.required_confirmations,
