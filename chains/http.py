@@ -227,15 +227,15 @@ def read_body(resp: requests.Response, label: str, deadline: float, max_bytes: i
             if size > max_bytes:
                 raise RpcUnavailable(f"{label} answered more than {max_bytes} bytes: refused")
             parts.append(chunk)
+    except ChainError:   # before OSError: RpcUnavailable is a ConnectionError
+        resp.close()
+        raise
     except (TimeoutError, urllib3.exceptions.TimeoutError):
         resp.close()
         raise RpcTimeout(f"{label} did not finish its answer within {timeout:g}s") from None
     except (OSError, urllib3.exceptions.HTTPError) as exc:
         resp.close()
         raise RpcUnavailable(f"{label} broke off its answer ({type(exc).__name__})") from None
-    except ChainError:
-        resp.close()
-        raise
     if sock is not None:
         sock.settimeout(timeout)   # a pooled connection starts its next request with the full timeout
     resp.raw.release_conn()
