@@ -160,10 +160,11 @@ class Adapter:
             if expected is not None:
                 got = self.identify(client)
                 if got != expected:
-                    from chains.networks import network_with_identity
+                    from chains.networks import networks_with_identity
 
-                    other = network_with_identity(self.network.family, got)
-                    what = f"{other.name} ({got})" if other else f"a chain identified as {got}"
+                    others = networks_with_identity(self.network.family, got)
+                    what = (f"{' or '.join(n.name for n in others)} ({got})" if others
+                            else f"a chain identified as {got}")
                     raise WrongChain(f"endpoint {label} is configured for {self.network.name} ({expected}) "
                                      f"but serves {what}: fix the endpoint for {self.network.id}")
             self._identified.add(id(client))

@@ -167,16 +167,21 @@ def registry() -> dict[str, Network]:
     return load_registry(Path(override) if override else DEFAULT_PATH)
 
 
-def network_with_identity(family: str, identity: str) -> Network | None:
-    """The registry's network of this family whose endpoints report `identity`, if any (an identity of
-    several space-separated facts, e.g. a genesis hash and a fork block, matches on its first)."""
+def networks_with_identity(family: str, identity: str) -> list[Network]:
+    """The registry's networks of this family whose endpoints report `identity`: the one that matches it
+    exactly, else those whose first fact (e.g. a genesis hash) it shares."""
     nets = [n for n in registry().values() if n.family == family and n.expected_identity()]
-    exact = next((n for n in nets if n.expected_identity() == identity), None)
+    exact = [n for n in nets if n.expected_identity() == identity]
     if exact or not identity:
         return exact
     first = identity.split()[0]
-    same = [n for n in nets if (n.expected_identity() or "").split()[0] == first]
-    return same[0] if len(same) == 1 else None
+    return [n for n in nets if (n.expected_identity() or "").split()[0] == first]
+
+
+def network_with_identity(family: str, identity: str) -> Network | None:
+    """The one registry network of this family whose endpoints report `identity`, if exactly one."""
+    found = networks_with_identity(family, identity)
+    return found[0] if len(found) == 1 else None
 
 
 def get_network(network_id: str) -> Network:

@@ -84,7 +84,9 @@ class Verdict:
 
     def to_json(self, decimals: Mapping[str, int | None] | None = None) -> dict[str, Any]:
         """The `verify --json` document (amounts as strings of whole units)."""
-        known = decimals or {}
+        known = dict(decimals or {})
+        if self.asset is not None and self.decimals is not None:
+            known.setdefault(self.asset, self.decimals)   # the decimals the verdict was read with
 
         def transfer(t: Transfer) -> dict[str, Any]:
             d = t.decimals if t.decimals is not None else known.get(t.asset)

@@ -289,6 +289,26 @@ def test_bch_cashaddr_without_prefix_matches_too(ref: Ref, check: Any, bch_url: 
 # -- tron -------------------------------------------------------------------------------------
 
 
+def test_unknown_token_decimals_are_never_shown_as_whole_units(ref: Ref, check: Any, tron_url: str) -> None:
+    """The recorded node cannot say USDT's decimals (no triggerconstantcontract recording) and nothing lists
+    USDT: the amount is given in base units with `decimals: null`, never 2384950100 "USDT". Once the
+    imported asset gives 6 decimals, whole units."""
+    ref.addresses(f"tron,{TRON_TO},u-trx,")
+    v = check("tron", recorded_tron.USDT_TX, rpc=tron_url)
+    doc = v.to_json()
+    assert v.outcome is Outcome.UNLISTED_TOKEN
+    (t,) = [t for t in doc["transfers"] if t["asset"] == recorded_tron.USDT]
+    assert (t["amount"], t["amount_base_units"], t["decimals"]) == (None, "2384950100", None)
+    assert (doc["amount"], doc["amount_base_units"], doc["decimals"]) == (None, "2384950100", None)
+    assert "2384950100 base units (decimals unknown)" in v.reason
+
+    ref.assets(f"tron,{recorded_tron.USDT},USDT,6,1,true")
+    doc = check("tron", recorded_tron.USDT_TX, rpc=tron_url).to_json()
+    assert (doc["amount"], doc["amount_base_units"], doc["decimals"]) == ("2384.9501", "2384950100", 6)
+    (t,) = [t for t in doc["transfers"] if t["asset"] == recorded_tron.USDT]
+    assert (t["amount"], t["decimals"]) == ("2384.9501", 6)
+
+
 def test_tron_usdt_transfer_listed_and_unlisted(ref: Ref, check: Any, tron_url: str) -> None:
     ref.addresses(f"tron,{TRON_TO},u-trx,")
     ref.assets("tron,native,TRX,6,1,true")

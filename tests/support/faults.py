@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,10 +31,8 @@ def raw_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[st
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):   # the client gave up: what the test wants
                 respond(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass   # the client gave up: what the test wants
 
         do_GET = do_POST = _serve
 
