@@ -281,7 +281,18 @@ def test_a_tip_below_the_block_is_unverifiable(chaindata: Path, loopback: Any) -
     assert isinstance(result, RpcUnavailable) and "below" in result.user_message
 
 
+def test_a_tron_node_whose_head_is_old_is_behind(chaindata: Path, loopback: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded getnowblock is block 61132092 of 2024: with the registry's limit (60 s) in force that
+    node is behind, so its answers are no verdict; a node that says not found is no exception."""
+    monkeypatch.delenv("RECOVERY_MAX_HEAD_AGE_TRON")
+    srv = loopback(recorded_tron.Recorded(chaindata).handle)
+    for txid in (recorded_tron.TRX_TX, "ab" * 32):
+        (result,) = TronAdapter(get_network("tron"), [srv.url], timeout=5).fetch_many([txid])
+        assert isinstance(result, RpcUnavailable) and "is behind" in result.user_message, result
+
+
 FAULT_KINDS = ["answer about another hash (evm, utxo, tron, solana)", *(f"batch: {k}" for k in BATCH_FAULTS),
                *(f"result shape: {k}" for k in SHAPES), "drip", "huge (content-length)", "huge (chunked)",
                "answer above the configured cap", "Retry-After 5 s", "Retry-After beyond the deadline",
-               "not-found on the first endpoint only", "tip below the block"]
+               "not-found on the first endpoint only", "tip below the block", "head too old (tron)"]
