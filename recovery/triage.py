@@ -94,6 +94,12 @@ class Verdict:
         return doc
 
 
+def _sender(t: Transfer) -> str:
+    """What proves a memo deposit is the user's: control of the account it came from."""
+    account = f"the sending account {short(t.from_address)}" if t.from_address else "the sending account"
+    return f"a message signed by {account}, or their wallet's record of the transaction"
+
+
 def short(address: str) -> str:
     """A long address or token id shortened for people: first 8 and last 4 characters."""
     return address if len(address) <= 14 else f"{address[:8]}…{address[-4:]}"
@@ -229,11 +235,14 @@ class Triage:
             memo = (transfer.memo or "").strip()
             if not memo:
                 return self._verdict(tx, Outcome.MISSING_MEMO, f"{what} reached {where} without the memo "
-                                     "that names the user.", **facts)
+                                     f"that names the user: ask the user for their user id and proof that "
+                                     f"they sent it ({_sender(transfer)}).", **facts)
             match = [r for r in rows if r.memo == memo]
             if not match:
                 return self._verdict(tx, Outcome.WRONG_MEMO, f"{what} reached {where} with memo {memo!r}, "
-                                     "which matches none of our users.", **facts)
+                                     f"which matches none of our users: ask the user for their user id, the "
+                                     f"memo they meant, and proof that they sent it ({_sender(transfer)}).",
+                                     **facts)
             facts["user_id"] = match[0].user_id
         if not listed.deposit_enabled:
             return self._verdict(tx, Outcome.DEPOSITS_SUSPENDED, f"{what} reached {where}, but {listed.symbol} "
