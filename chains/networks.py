@@ -53,6 +53,8 @@ class Network:
     #: what an endpoint of this network says it is (genesis hash, chain id, network passphrase...), in the
     #: form the family's adapter reads it; EVM networks use `chain_id`
     identity: str | None = None
+    #: an endpoint whose newest block is older than this is behind (unavailable); None: not checked
+    max_head_age_seconds: int | None = None
 
     def expected_identity(self) -> str | None:
         """The identity an endpoint must report to be this network; None where none is recorded."""
@@ -86,6 +88,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "tx_hash_regex": (str, True), "explorer_tx_url": (str, True), "rpc": (list, True),
     "chain_id": (int, False), "identity": (str, False), "key_group": (str, False),
     "deposit_addresses": (str, False), "address": (dict, False), "rpc_verbosity": (int, False),
+    "max_head_age_seconds": (int, False),
 }
 DEPOSIT_ADDRESSES = ("key", "contract")
 
@@ -117,6 +120,8 @@ def _check_row(path: Path, index: int, row: dict[str, Any]) -> Network:
         raise fail("chain_id", "is required for evm networks")
     if not 0 <= row["native_decimals"] <= 30:
         raise fail("native_decimals", "must be between 0 and 30")
+    if row.get("max_head_age_seconds", 1) <= 0:
+        raise fail("max_head_age_seconds", "must be positive")
     if row["min_confirmations"] < 0:
         raise fail("min_confirmations", "must not be negative")
     for name in ("memo_regex", "address_regex", "tx_hash_regex"):
@@ -207,9 +212,21 @@ def key_peers(network: Network) -> list[Network]:
     return [n for n in registry().values() if n.key_group == network.key_group and n.id != network.id]
 
 
+def networks_with_identity(family: str, identity: str) -> list[Network]:
+    """The registry's networks of this family whose endpoints report `identity`: the one that matches it
+    exactly, else those whose first fact (e.g. a genesis hash) it shares."""
+    nets = [n for n in registry().values() if n.family == family and n.expected_identity()]
+    exact = [n for n in nets if n.expected_identity() == identity]
+    if exact or not identity:
+        return exact
+    first = identity.split()[0]
+    return [n for n in nets if (n.expected_identity() or "").split()[0] == first]
+
+
 def network_with_identity(family: str, identity: str) -> Network | None:
-    """The registry's network of this family whose endpoints report `identity`, if any."""
-    return next((n for n in registry().values() if n.family == family and n.expected_identity() == identity), None)
+    """The one registry network of this family whose endpoints report `identity`, if exactly one."""
+    found = networks_with_identity(family, identity)
+    return found[0] if len(found) == 1 else None
 
 
 def get_network(network_id: str) -> Network:
