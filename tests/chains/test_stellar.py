@@ -20,6 +20,7 @@ from tests.support.recorded_stellar import (
     NATIVE_TX,
     NGNT_TX,
     OFFER_TX,
+    OTHER_NATIVE_TX,
     TESTNET_TX,
     TEXT_MEMO_TX,
     Recorded,
@@ -146,7 +147,7 @@ def test_envelope_payments_agree_with_horizons_own_operation_records(server: Any
     ops = json.loads((chaindata / "stellar" / "blockatlas_payments_GDKIJJIK.json").read_text())["_embedded"]["records"]
     compared = 0
     for op in ops:
-        if op["transaction_hash"] not in (NATIVE_TX, "2912d519b2c2174b0147a9e02208f3ed14820228913142f8c6a5cd360783c029"):
+        if op["transaction_hash"] not in (NATIVE_TX, OTHER_NATIVE_TX):
             continue
         (t,) = adapter(server.url).fetch(op["transaction_hash"]).transfers
         assert (t.from_address, t.to_address, t.asset) == (op["from"], op["to"], op["asset_type"])

@@ -16,6 +16,7 @@ from chains.xrpl import codec
 from chains.xrpl.adapter import XrplAdapter
 from tests.support.loopback import refused_url
 from tests.support.recorded_xrpl import (
+    JPY_TX,
     NATIVE_TX,
     OFFER_TX,
     PARTIAL_IOU_TX,
@@ -23,7 +24,6 @@ from tests.support.recorded_xrpl import (
     SHARED,
     TAG_42_TX,
     UNTAGGED_TX,
-    JPY_TX,
     Recorded,
 )
 

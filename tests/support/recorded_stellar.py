@@ -18,6 +18,7 @@ from typing import Any
 from tests.support.loopback import Request
 
 NATIVE_TX = "23fa4d3c787f22a1755afa4275761ffba516ec4f2e039440ec02a5522b388f2c"    # 3976053 XLM, memo none
+OTHER_NATIVE_TX = "2912d519b2c2174b0147a9e02208f3ed14820228913142f8c6a5cd360783c029"  # 500000 XLM
 TEXT_MEMO_TX = "132c440e984ab97d895f3477015080aafd6c4375f6a70a87327f7f95e13c4e31"  # memo text '298424'
 HASH_MEMO_TX = "3a644389bb"       # prefix: NODL credit payment, memo hash
 NGNT_TX = "5ebd5c0af4"            # prefix: 200000 NGNT credit payment, memo none
