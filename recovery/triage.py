@@ -201,13 +201,17 @@ class Triage:
                                  f"this asset on {net.name}.", **facts)
         if net.memo_required:
             memo = (transfer.memo or "").strip()
+            proof = ("ask the user for proof that they own the sending account "
+                     f"{short(transfer.from_address or '?')} (its withdrawal record or a message signed by it)")
+            facts["user_id"] = None     # a shared address: only the memo names the user
             if not memo:
                 return self._verdict(tx, Outcome.MISSING_MEMO, f"{what} reached {where} without the memo "
-                                     "that names the user.", **facts)
-            match = [r for r in rows if r.memo == memo]
+                                     f"that names the user: {proof}.", **facts)
+            match = [r for r in rows if r.memo == memo] if net.valid_memo(memo) else []
             if not match:
+                form = "matches none of our users" if net.valid_memo(memo) else f"is not a {net.name} deposit memo"
                 return self._verdict(tx, Outcome.WRONG_MEMO, f"{what} reached {where} with memo {memo!r}, "
-                                     "which matches none of our users.", **facts)
+                                     f"which {form}: {proof}, and the memo of their account.", **facts)
             facts["user_id"] = match[0].user_id
         if not listed.deposit_enabled:
             return self._verdict(tx, Outcome.DEPOSITS_SUSPENDED, f"{what} reached {where}, but {listed.symbol} "
