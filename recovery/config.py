@@ -30,6 +30,7 @@ class Config:
     fee_policy: Path | None = None
     high_value_usd: str | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
+    hot_wallets: dict[str, list[str]] = field(default_factory=dict)   # network id -> recovery destinations
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,8 +63,29 @@ def load_config(path: Path | None = None) -> Config:
         high_value_usd=str(doc["approvals"]["high_value_usd"]) if "high_value_usd" in doc.get(
             "approvals", {}) else None,
         rate_limits={k: float(v) for k, v in doc.get("rate_limits", {}).items()},
+        hot_wallets=_hot_wallets(doc.get("hot_wallets", {}), path),
         raw=doc,
     )
+
+
+def _hot_wallets(table: Any, path: Path) -> dict[str, list[str]]:
+    if not isinstance(table, dict) or not all(
+            isinstance(v, list) and all(isinstance(a, str) for a in v) for v in table.values()):
+        raise BadInput(f"{path}: [hot_wallets] must be a table of network id = [addresses]")
+    return {str(k): [a.strip() for a in v if a.strip()] for k, v in table.items()}
+
+
+def hot_wallets_env(network_id: str) -> str:
+    """The environment variable naming a network's hot wallets: `RECOVERY_HOT_WALLETS_<ID>`."""
+    return "RECOVERY_HOT_WALLETS_" + network_id.upper().replace("-", "_")
+
+
+def hot_wallets(config: Config, network_id: str) -> list[str]:
+    """The network's hot wallets: `RECOVERY_HOT_WALLETS_<ID>` (comma-separated) if set, else the config's."""
+    env = os.environ.get(hot_wallets_env(network_id))
+    if env is not None:
+        return [a.strip() for a in env.split(",") if a.strip()]
+    return list(config.hot_wallets.get(network_id, []))
 
 
 def database_url(config: Config) -> str:

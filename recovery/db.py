@@ -7,9 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from recovery.bounds import guard_flush
 from recovery.errors import NotConfigured
+
+# every ORM write, whichever command makes it, is checked against the column sizes first
+if not event.contains(OrmSession, "before_flush", guard_flush):
+    event.listen(OrmSession, "before_flush", guard_flush)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -4,48 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
-from enum import StrEnum
+from decimal import Decimal, localcontext
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, Transfer, TxStatus
 from chains.errors import ChainError
 from chains.networks import Network, get_network
 from recovery.models import DepositAddress
+from recovery.outcomes import OUTCOMES, Outcome
 from recovery.reference import Reference, key_address, key_tx
 
-
-class Outcome(StrEnum):
-    """The causes of design section 5."""
-
-    CREDITED = "credited"
-    UNCREDITED = "uncredited"
-    PENDING = "pending"
-    BELOW_MINIMUM = "below_minimum"
-    DEPOSITS_SUSPENDED = "deposits_suspended"
-    MISSING_MEMO = "missing_memo"
-    WRONG_MEMO = "wrong_memo"
-    UNLISTED_TOKEN = "unlisted_token"
-    WRONG_NETWORK = "wrong_network"
-    CONTRACT_ADDRESS = "contract_address"
-    NOT_OUR_ADDRESS = "not_our_address"
-    FAILED = "failed"
-    NOT_FOUND = "not_found"
-    UNVERIFIABLE = "unverifiable"
-
-
-RECOVERABLE: dict[Outcome, str] = {
-    Outcome.CREDITED: "no", Outcome.UNCREDITED: "yes", Outcome.PENDING: "wait",
-    Outcome.BELOW_MINIMUM: "per_policy", Outcome.DEPOSITS_SUSPENDED: "wait", Outcome.MISSING_MEMO: "yes",
-    Outcome.WRONG_MEMO: "yes", Outcome.UNLISTED_TOKEN: "yes", Outcome.WRONG_NETWORK: "yes",
-    Outcome.CONTRACT_ADDRESS: "no", Outcome.NOT_OUR_ADDRESS: "no", Outcome.FAILED: "no",
-    Outcome.NOT_FOUND: "no", Outcome.UNVERIFIABLE: "retry",
-}
+RECOVERABLE: dict[Outcome, str] = {o: row.recoverable for o, row in OUTCOMES.items()}
 
 
 def whole_units(amount: int, decimals: int | None) -> Decimal:
-    """Base units -> whole units, exactly (base units unchanged when decimals are unknown)."""
-    return Decimal(amount) if decimals is None else Decimal(amount).scaleb(-decimals).normalize()
+    """Base units -> whole units, exactly at any size (base units unchanged when decimals are unknown)."""
+    if decimals is None:
+        return Decimal(amount)
+    sign, digits, exponent = Decimal(amount).as_tuple()
+    exact = Decimal((sign, digits, int(exponent) - decimals))
+    with localcontext() as ctx:   # normalize() rounds to the context's precision: give it every digit
+        ctx.prec = len(digits) + 1
+        return exact.normalize()
 
 
 @dataclass(frozen=True)

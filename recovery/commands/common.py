@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork, WrongChain
-from recovery.errors import BadInput, RecoveryError
+from recovery.errors import RecoveryError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,9 +59,11 @@ class State:
     def engine(self) -> Engine:
         """The database engine, schema brought to head (SQLite) or checked (server)."""
         if self._engine is None:
+            from recovery.audit import configure
             from recovery.config import database_url
             from recovery.db import ensure_schema, make_engine
             url = database_url(self.config)
+            configure(self.config)   # the audit key may come from this config's [audit] key_file
             self._engine = make_engine(url)
             ensure_schema(self._engine, url)
         return self._engine
@@ -80,13 +82,9 @@ def decimal_arg(text: str | None, field: str) -> Decimal | None:
     """A Decimal from the command line, or bad input naming the field."""
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise BadInput(f"{field} must be a number, not {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise BadInput(f"{field} must be a positive number, not {text!r}")
-    return value
+    from recovery.bounds import parse_decimal
+
+    return parse_decimal(text, field)
 
 
 def _default(value: Any) -> Any:

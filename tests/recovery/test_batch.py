@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from recovery.batch import BatchOptions, run_batch
-from recovery.batch_progress import progress_path
+from recovery.batch_progress import partial_path, progress_path
 from recovery.errors import BadInput
 
 pytestmark = pytest.mark.anvil
@@ -153,7 +153,8 @@ def test_resume_after_a_crash_equals_a_clean_run(evm_scenario: Any, env: Any, tm
         run_batch(env, src, tmp_path / "out.csv", options=BatchOptions(chunk_size=4),
                   on_progress=crash_after_three_chunks)
     assert progress_path(tmp_path / "out.csv").exists()
-    with (tmp_path / "out.csv").open("ab") as fh:   # a chunk half-written when the process died
+    assert not (tmp_path / "out.csv").exists()       # only a finished run writes the output
+    with partial_path(tmp_path / "out.csv").open("ab") as fh:   # a chunk half-written when the process died
         fh.write(b"ethereum,0xdeadbeef,half a row")
     result = run_batch(env, src, tmp_path / "out.csv", resume=True, options=BatchOptions(chunk_size=4))
     assert result.resumed_from == 12
