@@ -14,6 +14,7 @@ Real transactions used (what each recording holds is said in fixtures/chaindata/
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,8 @@ def test_memo_cases_are_quoted_at_the_flat_memo_fee(engine: Engine, ref: Ref, ur
                                                     tmp_path: Path) -> None:
     ref.assets("xrp,native,XRP,6,0.0001,true")
     ref.addresses(f"xrp,{XRP_SHARED},u-7,7")
-    ref.load("prices", "network,asset,usd_price,as_of", "xrp,native,0.5,2026-12-01T00:00:00Z")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ref.load("prices", "network,asset,usd_price,as_of", f"xrp,native,0.5,{now}")
     svc = CaseService(engine, config_rpc={"xrp": urls["xrp"]})
     svc.add_actor("agent-a", ["agent"])
     for tx, outcome in ((recorded_xrpl.UNTAGGED_TX, "missing_memo"), (recorded_xrpl.TAG_42_TX, "wrong_memo")):
