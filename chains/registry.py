@@ -79,6 +79,26 @@ def _sui() -> type[Adapter]:
     return SuiAdapter
 
 
+def _xrpl() -> type[Adapter]:
+    from chains.xrpl.adapter import XrplAdapter
+    return XrplAdapter
+
+
+def _stellar() -> type[Adapter]:
+    from chains.stellar.adapter import StellarAdapter
+    return StellarAdapter
+
+
+def _algorand() -> type[Adapter]:
+    from chains.algorand.adapter import AlgorandAdapter
+    return AlgorandAdapter
+
+
+def _hedera() -> type[Adapter]:
+    from chains.hedera.adapter import HederaAdapter
+    return HederaAdapter
+
+
 ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
     "evm": _evm,
     "utxo": _utxo,
@@ -93,17 +113,28 @@ ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
     "near": _near,
     "aptos": _aptos,
     "sui": _sui,
+    "xrpl": _xrpl,
+    "stellar": _stellar,
+    "algorand": _algorand,
+    "hedera": _hedera,
 }
 
-#: families whose adapter is tested against recorded real mainnet answers; the others are shown untested
+#: families whose adapter tests run on real recorded mainnet data (or a real node); `networks list` shows
+#: a network ready only when its family is here. Add a family only with such tests.
 TESTED_ON_REAL_DATA: frozenset[str] = frozenset({
-    "evm", "utxo", "tron", "solana", "cosmos", "ton", "eos", "tezos", "polkadot", "cardano", "near", "aptos", "sui",
+    "evm", "utxo", "tron", "solana", "xrpl", "stellar", "algorand", "hedera", "cosmos", "ton", "eos",
+    "tezos", "polkadot", "cardano", "near", "aptos", "sui",
 })
 
 
 def adapter_ready(family: str) -> bool:
     """Whether the family has an adapter whose module is present (checked without importing it)."""
     return family in ADAPTERS and find_spec(f"chains.{family}") is not None
+
+
+def tested_on_real_data(family: str) -> bool:
+    """Whether the family's adapter is tested on real recorded transactions."""
+    return family in TESTED_ON_REAL_DATA
 
 
 def adapter_class(network: Network) -> type[Adapter]:

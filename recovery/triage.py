@@ -233,16 +233,17 @@ class Triage:
                                  f"this asset on {net.name}.", **facts)
         if net.memo_required:
             memo = (transfer.memo or "").strip()
+            facts["user_id"] = None     # a shared address: only the memo names the user
             if not memo:
                 return self._verdict(tx, Outcome.MISSING_MEMO, f"{what} reached {where} without the memo "
                                      f"that names the user: ask the user for their user id and proof that "
                                      f"they sent it ({_sender(transfer)}).", **facts)
-            match = [r for r in rows if r.memo == memo]
+            match = [r for r in rows if r.memo == memo] if net.valid_memo(memo) else []
             if not match:
+                form = "matches none of our users" if net.valid_memo(memo) else f"is not a {net.name} deposit memo"
                 return self._verdict(tx, Outcome.WRONG_MEMO, f"{what} reached {where} with memo {memo!r}, "
-                                     f"which matches none of our users: ask the user for their user id, the "
-                                     f"memo they meant, and proof that they sent it ({_sender(transfer)}).",
-                                     **facts)
+                                     f"which {form}: ask the user for their user id, the memo they meant, "
+                                     f"and proof that they sent it ({_sender(transfer)}).", **facts)
             facts["user_id"] = match[0].user_id
         if not listed.deposit_enabled:
             return self._verdict(tx, Outcome.DEPOSITS_SUSPENDED, f"{what} reached {where}, but {listed.symbol} "
