@@ -31,7 +31,7 @@ def same(name: str, names: Iterable[str]) -> str | None:
 def near(name: str, names: Iterable[str]) -> str | None:
     """The existing name closest to this one (a likely typo), if any is close."""
     by_key = {key(n): n for n in names}
-    close = difflib.get_close_matches(key(name), list(by_key), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(key(name), list(by_key), n=1, cutoff=0.6)
     return by_key[close[0]] if close else None
 
 

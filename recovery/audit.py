@@ -71,10 +71,12 @@ class AuditCheck:
     ok: bool
     broken_seq: int | None = None
     problem: str | None = None
+    expected_rows: int | None = None  # what the head row says, where it says more than was found
 
     def to_json(self) -> dict[str, Any]:
         """The `audit verify --json` document."""
-        return {"ok": self.ok, "rows": self.rows, "broken_row": self.broken_seq, "problem": self.problem}
+        return {"ok": self.ok, "rows": self.rows, "broken_row": self.broken_seq, "problem": self.problem,
+                "expected_rows": self.expected_rows}
 
 
 def verify_chain(session: Session) -> AuditCheck:
@@ -95,8 +97,9 @@ def verify_chain(session: Session) -> AuditCheck:
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     if head.seq != expected - 1 or head.hash != prev_hash:
         if head.seq >= expected:
-            return AuditCheck(count, False, expected, f"row {expected} is missing (the log ends at row "
-                                                      f"{expected - 1}, the head names row {head.seq})")
+            return AuditCheck(count, False, expected, f"row {expected} is missing: the head row says "
+                                                      f"{head.seq} rows, {count} found (the log ends at row "
+                                                      f"{expected - 1})", expected_rows=head.seq)
         return AuditCheck(count, False, head.seq, "the audit head does not match the last row")
     return AuditCheck(count, True)
 
