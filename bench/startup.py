@@ -41,7 +41,8 @@ def prepare(exe: str, folder: Path, esplora: str) -> dict[str, str]:
     cfg = folder / "config.toml"
     cfg.write_text("")
     env = {**os.environ, "RECOVERY_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-           "RECOVERY_CONFIG": str(cfg), "RECOVERY_RPC_BITCOIN": esplora}
+           "RECOVERY_CONFIG": str(cfg), "RECOVERY_RPC_BITCOIN": esplora,
+           "RECOVERY_AUDIT_KEY": os.environ.get("RECOVERY_AUDIT_KEY", "bench-audit-key-0123456789abcdef")}
     for args in (["db", "upgrade"], ["actors", "add", "ann", "--role", "agent"],
                  ["actors", "add", "wes", "--role", "wallet"],
                  ["--as", "ann", "case", "open", "--network", "bitcoin", "--tx", TX, "--user", "u1"],

@@ -53,8 +53,8 @@ class Network:
         return None if self.chain_id is None else str(self.chain_id)
 
     def explorer_url(self, tx_hash: str) -> str:
-        """The public explorer page of a transaction."""
-        return self.explorer_tx_url.replace("{tx}", tx_hash)
+        """The public explorer page of a transaction (a claim's `@block` / `@signer` part is not in it)."""
+        return self.explorer_tx_url.replace("{tx}", tx_hash.split("@", 1)[0])
 
     def env_var(self) -> str:
         """The environment variable that overrides this network's endpoint."""

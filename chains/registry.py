@@ -33,12 +33,71 @@ def _solana() -> type[Adapter]:
     return SolanaAdapter
 
 
+def _cosmos() -> type[Adapter]:
+    from chains.cosmos import CosmosAdapter
+    return CosmosAdapter
+
+
+def _ton() -> type[Adapter]:
+    from chains.ton import TonAdapter
+    return TonAdapter
+
+
+def _eos() -> type[Adapter]:
+    from chains.eos import EosAdapter
+    return EosAdapter
+
+
+def _tezos() -> type[Adapter]:
+    from chains.tezos.adapter import TezosAdapter
+    return TezosAdapter
+
+
+def _polkadot() -> type[Adapter]:
+    from chains.polkadot.adapter import PolkadotAdapter
+    return PolkadotAdapter
+
+
+def _cardano() -> type[Adapter]:
+    from chains.cardano.adapter import CardanoAdapter
+    return CardanoAdapter
+
+
+def _near() -> type[Adapter]:
+    from chains.near.adapter import NearAdapter
+    return NearAdapter
+
+
+def _aptos() -> type[Adapter]:
+    from chains.aptos.adapter import AptosAdapter
+    return AptosAdapter
+
+
+def _sui() -> type[Adapter]:
+    from chains.sui.adapter import SuiAdapter
+    return SuiAdapter
+
+
 ADAPTERS: dict[str, Callable[[], type[Adapter]]] = {
     "evm": _evm,
     "utxo": _utxo,
     "tron": _tron,
     "solana": _solana,
+    "cosmos": _cosmos,
+    "ton": _ton,
+    "eos": _eos,
+    "tezos": _tezos,
+    "polkadot": _polkadot,
+    "cardano": _cardano,
+    "near": _near,
+    "aptos": _aptos,
+    "sui": _sui,
 }
+
+#: families whose adapter is tested against recorded real mainnet answers; the others are shown untested
+TESTED_ON_REAL_DATA: frozenset[str] = frozenset({
+    "evm", "utxo", "tron", "solana", "cosmos", "ton", "eos", "tezos", "polkadot", "cardano", "near", "aptos", "sui",
+})
 
 
 def adapter_ready(family: str) -> bool:

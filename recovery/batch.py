@@ -29,9 +29,10 @@ from recovery.batch_io import (
     REQUIRED,
     RESULT_COLUMNS,
     CsvSink,
+    check_output,
     csv_bytes,
-    csv_to_xlsx,
     output_columns,
+    publish,
 )
 from recovery.batch_progress import MALFORMED, Progress, fingerprint, partial_path, progress_path
 from recovery.errors import BadInput
@@ -306,10 +307,9 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     opts = options or BatchOptions()
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise BadInput(f"{output}: the output must be a .csv or .xlsx file")
-    if output.resolve() == input_path.resolve():
-        raise BadInput(f"{output}: the output must not overwrite the input")
     started = time.monotonic()
     state_file, sink_path = progress_path(output), partial_path(output)
+    check_output(input_path, output, sink_path, state_file, state_file.with_name(state_file.name + ".tmp"))
     chunks = read_rows(input_path, opts.chunk_size)
     columns, first = next(chunks)
     require_columns(input_path, columns, REQUIRED)
@@ -375,9 +375,7 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     finally:
         sink.close()
         nodes.close()
-    if sink_path != output:
-        csv_to_xlsx(sink_path, output)
-        sink_path.unlink()
+    publish(sink_path, output)
     state_file.unlink()
     return BatchResult(output=output, progress=progress, elapsed=time.monotonic() - started,
                        resumed_from=resumed_from)

@@ -1,4 +1,8 @@
-"""`batch verify --open-cases`: a case for every recoverable row, through the case service, once per hash."""
+"""`batch verify --open-cases`: a case for every recoverable row, through the case service, once per hash.
+
+The rule is the service's (`CaseService.open`): a deposit that already has a case, in any state, is
+not opened again here; a deliberate second case is `recovery case open --reopen-of ID --reason ...`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from recovery.case_models import Case
-from recovery.cases import CaseService
+from recovery.cases import CaseService, latest_cases
 from recovery.errors import RecoveryError
 from recovery.triage import Verdict
-
-CHUNK = 500
 
 
 class CaseOpener:
@@ -28,17 +29,10 @@ class CaseOpener:
             self.service.actor(s, actor, "agent")   # refused before any row is read when not an agent
 
     def existing(self, network: str, keys: Sequence[str]) -> dict[str, int]:
-        """tx key -> the id of the oldest case already held for it on this network."""
-        found: dict[str, int] = {}
-        unique = sorted(set(keys))
+        """tx key -> the id of the latest case already held for it on this network (the service's rule)."""
         with Session(self.engine) as s:
-            for i in range(0, len(unique), CHUNK):
-                rows = s.exec(select(Case.tx_key, Case.id).where(
-                    Case.network == network, col(Case.tx_key).in_(unique[i:i + CHUNK])).order_by(col(Case.id)))
-                for key, case_id in rows:
-                    if case_id is not None:
-                        found.setdefault(key, case_id)
-        return found
+            return {key: case.id for key, case in latest_cases(s, network, list(keys)).items()
+                    if case.id is not None}
 
     def open(self, verdict: Verdict, row: Mapping[str, str]) -> tuple[int | None, str | None]:
         """(case id, None) once opened, or (None, why not) when the row cannot be opened as a case."""

@@ -1,12 +1,19 @@
-"""Batch files: claims streamed in from CSV/XLSX in chunks, result rows appended to CSV, XLSX at the end."""
+"""Batch files: claims streamed in from CSV/XLSX in chunks, result rows appended to CSV, XLSX at the end.
+
+Every cell written is neutralised against formula injection (`neutralise`): a cell beginning with `=`, `+`,
+`-`, `@`, a tab, a carriage return or `'` gets a leading `'`, which `restore` takes off again; genuine
+numbers are left as they are. XLSX cells are always written as text, never as formulas.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
+import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from recovery.errors import BadInput
 
@@ -31,11 +38,58 @@ def output_columns(input_columns: list[str]) -> tuple[list[str], dict[str, str]]
     return [renames.get(c, c) for c in input_columns] + list(RESULT_COLUMNS), renames
 
 
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")   # what a spreadsheet may read as a formula, and the escape
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # characters an XLSX cannot hold
+
+
+def neutralise(value: str) -> str:
+    """A cell safe to open in a spreadsheet: a leading `'` before a formula trigger; numbers unchanged."""
+    if value.startswith(_TRIGGERS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """The value `neutralise` was given."""
+    return value[1:] if value.startswith("'") else value
+
+
 def csv_bytes(rows: list[list[str]]) -> bytes:
-    """Rows encoded as CSV lines (UTF-8, \\r\\n line ends, as the csv module writes them)."""
+    """Rows encoded as CSV lines (UTF-8, \\r\\n line ends, as the csv module writes them), neutralised."""
     buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
+    csv.writer(buf).writerows([neutralise(c) for c in row] for row in rows)
     return buf.getvalue().encode("utf-8")
+
+
+def check_output(input_path: Path, *outputs: Path) -> None:
+    """Bad input unless every output can be written and none is the input (device and inode compared, so
+    hard links, symlinks and `..` are all seen through)."""
+    try:
+        source = input_path.stat()
+    except OSError:
+        source = None
+    for out in outputs:
+        if out.is_dir():
+            raise BadInput(f"{out}: is a folder, not a file")
+        parent = out.parent
+        if not parent.is_dir():
+            raise BadInput(f"{out}: the folder {parent} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise BadInput(f"{out}: cannot write into the folder {parent} (permission denied)")
+        try:
+            st = out.stat()
+        except OSError:
+            continue
+        if source is not None and (st.st_dev, st.st_ino) == (source.st_dev, source.st_ino):
+            raise BadInput(f"{out}: is the input file {input_path} (the same file on disk); choose another output")
+
+
+def _open(path: Path, mode: str) -> BinaryIO:
+    try:
+        return path.open(mode)  # type: ignore[return-value]
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be written ({exc.strerror or exc})") from None
 
 
 class CsvSink:
@@ -43,14 +97,13 @@ class CsvSink:
 
     def __init__(self, path: Path, *, keep_bytes: int | None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.fh: BinaryIO
         if keep_bytes is None:
-            self.fh = path.open("wb")
+            self.fh = _open(path, "wb")
         else:
             if not path.exists() or path.stat().st_size < keep_bytes:
                 raise BadInput(f"{path}: shorter than the progress file records; delete both and start again")
-            self.fh = path.open("r+b")
+            self.fh = _open(path, "r+b")
             self.fh.truncate(keep_bytes)   # rows written after the last checkpoint are written again
             self.fh.seek(keep_bytes)
 
@@ -69,15 +122,36 @@ class CsvSink:
         self.fh.close()
 
 
-def csv_to_xlsx(src: Path, dest: Path) -> None:
-    """Convert the finished CSV into an XLSX sheet, streaming (write-only workbook), replacing `dest`."""
+def publish(src: Path, dest: Path) -> None:
+    """Put the finished rows at `dest`: renamed for CSV, converted for XLSX (through a temporary file in the
+    same folder, then renamed), so `dest` never holds a partial result."""
+    if dest.suffix.lower() == ".csv":
+        os.replace(src, dest)
+        return
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
     with src.open(newline="", encoding="utf-8") as fh:
         for row in csv.reader(fh):
-            ws.append(row)
-    tmp = dest.with_name(dest.name + ".tmp")
-    wb.save(tmp)
-    os.replace(tmp, dest)
+            ws.append([_xlsx_cell(ws, c) for c in row])
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        wb.save(name)
+        os.replace(name, dest)
+    finally:
+        Path(name).unlink(missing_ok=True)
+    src.unlink()
+
+
+def _xlsx_cell(ws: Any, text: str) -> Any:
+    """A text cell, never a formula; a neutralised value is written as itself with Excel's quote prefix."""
+    from openpyxl.cell import WriteOnlyCell
+
+    value = restore(text)
+    cell = WriteOnlyCell(ws, value=_XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
+    cell.data_type = "s"
+    if value != text:
+        cell.quotePrefix = True
+    return cell

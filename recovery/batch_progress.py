@@ -20,8 +20,8 @@ def progress_path(output: Path) -> Path:
 
 
 def partial_path(output: Path) -> Path:
-    """Where rows are appended while the run goes: the output itself for CSV, a CSV beside an XLSX."""
-    return output if output.suffix.lower() == ".csv" else output.with_name(output.name + ".partial.csv")
+    """Where rows are appended while the run goes: a CSV beside the output, renamed or converted at the end."""
+    return output.with_name(output.name + ".partial.csv")
 
 
 def fingerprint(path: Path) -> dict[str, int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -10,23 +11,32 @@ from sqlmodel import Session
 from chains.base import ChainTx, TxStatus
 from recovery.case_models import Case, Quote
 from recovery.errors import Refused
+from recovery.outcomes import info
 from recovery.workflow import Verification
 
 if TYPE_CHECKING:
     from recovery.triage import Verdict
 
-QUOTABLE = frozenset({"unlisted_token", "wrong_network", "below_minimum", "missing_memo", "wrong_memo",
-                      "uncredited"})
-WAIT = frozenset({"pending", "deposits_suspended", "unverifiable"})
 
+def classify(case: Case, verdict: Verdict, *, young: timedelta = timedelta(0),
+             now: datetime | None = None) -> tuple[Verification, str]:
+    """Recoverable (can be quoted), unrecoverable (rejected), or wait (verify again later), with why.
 
-def classify(case: Case, verdict: Verdict) -> tuple[Verification, str]:
-    """Recoverable (can be quoted), unrecoverable (rejected), or wait (verify again later), with why."""
-    outcome = verdict.outcome.value
-    if outcome in WAIT:
-        return Verification.wait, verdict.reason
-    if outcome not in QUOTABLE:
-        return Verification.unrecoverable, verdict.reason
+    An outcome marked `wait_while_young` (not_found) waits while the case is younger than `young`.
+    """
+    from recovery.dbtypes import utcnow
+
+    row = info(verdict.outcome)
+    effect = Verification(row.effect)
+    if row.wait_while_young and effect is Verification.unrecoverable and not verdict.found_on_network:
+        age = (now or utcnow()) - case.opened_at
+        if age < young:
+            hours = f"{young.total_seconds() / 3600:g}"
+            return Verification.wait, (f"{verdict.reason} The claim is young (the case was opened "
+                                       f"{int(age.total_seconds() // 60)} min ago): verify it again later; "
+                                       f"it is rejected only if still not found {hours} h after opening.")
+    if effect is not Verification.recoverable:
+        return effect, verdict.reason
     if verdict.user_id and verdict.user_id != case.user_id:
         return Verification.unrecoverable, (f"{verdict.reason} The deposit address belongs to user "
                                             f"{verdict.user_id}, not to the claimant {case.user_id}.")
@@ -35,6 +45,8 @@ def classify(case: Case, verdict: Verdict) -> tuple[Verification, str]:
 
 def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:
     """The on-chain facts a case rests on; a change in any of them voids approvals."""
+    from recovery.triage import whole_units
+
     t = verdict.transfer
     decimals = t.decimals if t is not None else None
     if decimals is None and verdict.asset:
@@ -42,9 +54,11 @@ def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:
 
         listed = Reference(session).listed_asset(verdict.network, verdict.asset)
         decimals = listed.decimals if listed else None
+    base = t.amount if t is not None else None
+    amount = verdict.amount if base is None or decimals is None else whole_units(base, decimals)
     return {
         "outcome": verdict.outcome.value, "chain_status": verdict.status, "asset": verdict.asset,
-        "amount": verdict.amount, "decimals": decimals,
+        "amount": amount, "amount_base": base, "decimals": decimals,
         "from_address": t.from_address if t else None, "to_address": t.to_address if t else None,
         "memo": t.memo if t else None, "deposit_address": verdict.deposit_address,
         "deposit_network": verdict.deposit_network, "deposit_user": verdict.user_id,
@@ -52,34 +66,57 @@ def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def check_recovery_tx(case: Case, quote: Quote, tx: ChainTx) -> Decimal:
-    """The amount (whole units) the recovery moved; refused unless it is confirmed, from the case's
-    deposit address, in the case's asset, and no more than the quoted gross."""
+def check_recovery_tx(case: Case, quote: Quote, tx: ChainTx, *, min_confirmations: int,
+                      destinations: Sequence[str], hot_wallet_source: str) -> int:
+    """The base units the recovery moved; refused, naming the field, unless it is confirmed with the
+    network's confirmations, from the case's deposit address, in the case's asset, only to our hot
+    wallets or the user's payout address, and at least the quoted net and at most the quoted gross."""
+    from recovery.quotes import base_amounts
     from recovery.reference import key_address, key_asset
+    from recovery.triage import whole_units
 
     net = case.network
     if tx.status is not TxStatus.CONFIRMED:
-        raise Refused(f"the recovery transaction {tx.tx_hash} is {tx.status.value} on {net}, not confirmed")
+        raise Refused(f"status: the recovery transaction {tx.tx_hash} is {tx.status.value} on {net}, not "
+                      "confirmed")
+    if tx.confirmations < min_confirmations:
+        raise Refused(f"confirmations: the recovery transaction has {tx.confirmations} of the "
+                      f"{min_confirmations} confirmations {net} requires; record it once it has them")
     if not case.deposit_address or not case.asset:
         raise Refused(f"case {case.id} has no verified deposit address and asset")
     ours = key_address(net, case.deposit_address)
     sent = [t for t in tx.transfers if t.from_address and key_address(net, t.from_address) == ours]
     if not sent:
-        raise Refused(f"the recovery transaction {tx.tx_hash} moves nothing from the case's deposit address "
-                      f"{case.deposit_address}")
+        raise Refused(f"from_address: the recovery transaction {tx.tx_hash} moves nothing from the case's "
+                      f"deposit address {case.deposit_address}")
     asset = key_asset(net, case.asset)
     same = [t for t in sent if key_asset(net, t.asset) == asset and not t.non_fungible]
     if not same:
         moved = ", ".join(sorted({t.asset for t in sent}))
-        raise Refused(f"the recovery transaction moves {moved} from the deposit address, not the case's "
+        raise Refused(f"asset: the recovery transaction moves {moved} from the deposit address, not the case's "
                       f"asset {case.asset}")
-    decimals = quote.decimals
+    allowed = {key_address(net, a) for a in destinations}
+    if not allowed:
+        raise Refused(f"to_address: no destination is allowed for case {case.id}: configure the hot wallets "
+                      f"of {net} ({hot_wallet_source}) or record the user's payout address "
+                      f"(`recovery case payout {case.id} ADDRESS`)")
+    stray = sorted({t.to_address for t in same if key_address(net, t.to_address) not in allowed})
+    if stray:
+        raise Refused(f"to_address: the recovery transaction sends the funds to {', '.join(stray)}, which is "
+                      f"neither a hot wallet of {net} ({hot_wallet_source}) nor the case's payout address")
+    d = quote.decimals
     base = sum(t.amount for t in same)
-    amount = Decimal(base).scaleb(-decimals)
-    limit = quote.gross.scaleb(decimals)
+    limits = base_amounts(quote)
+
+    def show(units: int) -> str:
+        return f"{whole_units(units, d):f} {quote.symbol}"
+
     if base <= 0:
-        raise Refused("the recovery transaction moves no amount of the case's asset")
-    if base > limit:
-        raise Refused(f"the recovery transaction moves {amount:f} {quote.symbol}, more than the quoted gross "
-                      f"{quote.gross:f} {quote.symbol}")
-    return amount
+        raise Refused("amount: the recovery transaction moves no amount of the case's asset")
+    if base < limits["net"]:
+        raise Refused(f"amount: the recovery transaction moves {show(base)}, less than the quoted net "
+                      f"{show(limits['net'])}")
+    if base > limits["gross"]:
+        raise Refused(f"amount: the recovery transaction moves {show(base)}, more than the quoted gross "
+                      f"{show(limits['gross'])}")
+    return base

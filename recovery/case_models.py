@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from recovery.dbtypes import DecimalText, UTCDateTime, utcnow
+from recovery.dbtypes import BaseUnits, DecimalText, UTCDateTime, utcnow
+
+# the states a case can no longer leave (workflow.FINAL); a case in any other state is live
+FINAL_STATUSES = ("cancelled", "closed", "declined", "rejected")
+LIVE = text("status NOT IN (" + ", ".join(f"'{s}'" for s in FINAL_STATUSES) + ")")
 
 
 def _ts(nullable: bool = False) -> Column:  # type: ignore[type-arg]
@@ -17,6 +21,10 @@ def _ts(nullable: bool = False) -> Column:  # type: ignore[type-arg]
 
 def _dec(nullable: bool = True) -> Column:  # type: ignore[type-arg]
     return Column(DecimalText(), nullable=nullable)
+
+
+def _base() -> Column:  # type: ignore[type-arg]
+    return Column(BaseUnits(), nullable=True)
 
 
 class Actor(SQLModel, table=True):
@@ -37,10 +45,18 @@ class Actor(SQLModel, table=True):
 
 
 class Case(SQLModel, table=True):
-    """One claim, its on-chain facts, and where it stands; `version` guards concurrent updates."""
+    """One claim, its on-chain facts, and where it stands; `version` guards concurrent updates.
+
+    The database keeps the money rules: one live case per deposit (a partial unique index), and one
+    recovery per deposit ever (`deposit_recovered`, set once when the funds are recovered or credited).
+    """
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("recovery_tx_key", name="uq_case_recovery_tx"),)
+    __table_args__ = (
+        UniqueConstraint("recovery_tx_key", name="uq_case_recovery_tx"),
+        UniqueConstraint("deposit_recovered", name="uq_case_deposit_recovered"),
+        Index("uq_case_live_tx", "network", "tx_key", unique=True, sqlite_where=LIVE, postgresql_where=LIVE),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=40, index=True)
@@ -61,7 +77,8 @@ class Case(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     chain_status: str | None = Field(default=None, max_length=20)
     asset: str | None = Field(default=None, max_length=200)
-    amount: Decimal | None = Field(default=None, sa_column=_dec())
+    amount: Decimal | None = Field(default=None, sa_column=_dec())   # whole units, for people
+    amount_base: int | None = Field(default=None, sa_column=_base())  # the exact amount, base units
     decimals: int | None = None
     from_address: str | None = Field(default=None, max_length=200)
     deposit_address: str | None = Field(default=None, max_length=200)
@@ -76,6 +93,10 @@ class Case(SQLModel, table=True):
     recovery_tx: str | None = Field(default=None, max_length=200)
     recovery_tx_key: str | None = Field(default=None, max_length=200)
     recovered_amount: Decimal | None = Field(default=None, sa_column=_dec())
+    recovered_base: int | None = Field(default=None, sa_column=_base())
+    payout_address: str | None = Field(default=None, max_length=200)   # the user's own address, if any
+    reopen_of: int | None = Field(default=None)   # the earlier case of the same deposit, on purpose
+    deposit_recovered: str | None = Field(default=None, max_length=260)   # "network tx_key" once recovered
     ledger_ref: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
@@ -97,7 +118,7 @@ class Approval(SQLModel, table=True):
 
 
 class Quote(SQLModel, table=True):
-    """A fee quote: amounts in whole units of the asset, USD values, the rule, and its expiry."""
+    """A fee quote: amounts in whole units (for people) and base units (exact), USD values, rule, expiry."""
 
     __tablename__ = "quotes"
 
@@ -111,6 +132,10 @@ class Quote(SQLModel, table=True):
     fee: Decimal = Field(sa_column=_dec(False))
     network_fee: Decimal = Field(sa_column=_dec(False))
     net: Decimal = Field(sa_column=_dec(False))
+    gross_base: int | None = Field(default=None, sa_column=_base())
+    fee_base: int | None = Field(default=None, sa_column=_base())
+    network_fee_base: int | None = Field(default=None, sa_column=_base())
+    net_base: int | None = Field(default=None, sa_column=_base())
     usd_price: Decimal = Field(sa_column=_dec(False))
     usd_value: Decimal = Field(sa_column=_dec(False))
     fee_usd: Decimal = Field(sa_column=_dec(False))
@@ -165,3 +190,5 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
+    mac: str | None = Field(default=None, max_length=64)    # HMAC of (seq, hash, keyed_from) with the audit key
+    keyed_from: int = Field(default=0, sa_column_kwargs={"server_default": "0"})   # rows up to it predate the key

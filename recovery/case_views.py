@@ -22,7 +22,12 @@ def parse_duration(text: str, field: str) -> timedelta:
     m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", text or "")
     if not m:
         raise BadInput(f"{field} must be a duration such as 30m, 12h, 3d or 2w, not {text!r}")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2) or "s"])
+    from recovery.bounds import MAX_DURATION
+
+    seconds = int(m.group(1)) * _UNITS[m.group(2) or "s"]
+    if seconds > MAX_DURATION.total_seconds():
+        raise BadInput(f"{field} {text.strip()!r} is longer than the limit of {MAX_DURATION.days:,} days")
+    return timedelta(seconds=seconds)
 
 
 def human(delta: timedelta) -> str:
@@ -59,6 +64,7 @@ def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
         "claimed": {"asset": case.claimed_asset, "amount": case.claimed_amount, "memo": case.claimed_memo},
         "outcome": case.outcome, "recoverable": case.recoverable, "reason": case.reason,
         "chain_status": case.chain_status, "asset": case.asset, "amount": case.amount,
+        "amount_base_units": None if case.amount_base is None else str(case.amount_base),
         "decimals": case.decimals, "from_address": case.from_address,
         "deposit_address": case.deposit_address, "deposit_network": case.deposit_network,
         "deposit_user": case.deposit_user, "block_height": case.block_height,
@@ -68,6 +74,9 @@ def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
         "voided_approvals": [approval_json(a) for a in rows if a.voided_at is not None],
         "approvals_needed": needed,
         "recovery_tx": case.recovery_tx, "recovered_amount": case.recovered_amount,
+        "recovered_base_units": None if case.recovered_base is None else str(case.recovered_base),
+        "payout_address": case.payout_address, "reopen_of": case.reopen_of,
+        "deposit_recovered": case.deposit_recovered is not None,
         "ledger_ref": case.ledger_ref, "note": case.note,
         "allowed_events": allowed_events(case.status),
     }

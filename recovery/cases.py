@@ -11,15 +11,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from recovery import actor_names, audit
-from recovery.case_facts import QUOTABLE
 from recovery.case_models import Actor, Approval, Case, Quote, Valuation
+from recovery.case_recovery import CaseExists, RecoveryActions, deposit_key
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput, Refused
 from recovery.fees import FeePolicy, load_policy
-from recovery.quotes import FeeEstimator, adapter_fee_estimator, build_quote, is_current
+from recovery.outcomes import Outcome, info, quotable_outcomes
+from recovery.quotes import FeeEstimator, adapter_fee_estimator, build_quote, require_current
 from recovery.workflow import FINAL, CaseStatus, Verification, fire
 
 if TYPE_CHECKING:
@@ -35,8 +37,20 @@ Verifier = Callable[[Session, str, str], "Verdict"]
 TxFetcher = Callable[[str, str], "ChainTx"]
 
 
+def latest_cases(s: Session, network: str, tx_keys: list[str]) -> dict[str, Case]:
+    """tx key -> the newest case of that deposit on this network (any state): the rule `open` applies."""
+    found: dict[str, Case] = {}
+    unique = sorted(set(tx_keys))
+    for i in range(0, len(unique), 500):
+        rows = s.exec(select(Case).where(Case.network == network, col(Case.tx_key).in_(unique[i:i + 500]))
+                      .order_by(col(Case.id)))
+        for case in rows:
+            found[case.tx_key] = case
+    return found
+
+
 @dataclass
-class CaseService:
+class CaseService(RecoveryActions):
     """The actions on cases; verifier, fetcher and fee estimator default to the chain adapters."""
 
     engine: Engine
@@ -46,6 +60,7 @@ class CaseService:
     verifier: Verifier | None = None
     fetcher: TxFetcher | None = None
     estimator: FeeEstimator | None = None
+    hot_wallets: dict[str, list[str]] | None = None   # network id -> our hot wallets (config [hot_wallets])
 
     def __post_init__(self) -> None:
         self.policy = self.policy or load_policy()
@@ -123,10 +138,30 @@ class CaseService:
             audit.append(s, actor=by or name, event="actor_added", data={"name": name, "roles": actor.roles})
             return actor
 
+    def remove_role(self, name: str, role: str, by: str | None = None) -> Actor:
+        """Revoke one role of an actor (audited); approvals given before stay as they were given."""
+        if role not in ROLES:
+            raise BadInput(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self.session() as s:
+            actor = s.exec(select(Actor).where(Actor.name == name.strip())).first()
+            if actor is None:
+                raise BadInput(f"unknown actor {name!r}")
+            held = actor.role_set()
+            if role not in held:
+                raise Refused(f"{actor.name} does not hold the {role} role (roles: "
+                              f"{', '.join(sorted(held)) or 'none'})")
+            actor.roles = ",".join(sorted(held - {role}))
+            s.add(actor)
+            s.flush()
+            audit.append(s, actor=by or actor.name, event="role_removed",
+                         data={"name": actor.name, "role": role, "roles": actor.roles})
+            return actor
+
     # -- opening and verifying ----------------------------------------------------------------
     def open(self, actor: str | None, *, network: str, tx_hash: str, user_id: str, asset: str | None = None,
-             amount: Decimal | None = None, memo: str | None = None) -> Case:
-        """Open a case for a claim; one live case per transaction."""
+             amount: Decimal | None = None, memo: str | None = None, payout_address: str | None = None,
+             reopen_of: int | None = None, reason: str | None = None) -> Case:
+        """Open a case for a claim: one live case per deposit, and a second case only on purpose."""
         from chains.networks import get_network
         from recovery.reference import key_tx
 
@@ -135,21 +170,48 @@ class CaseService:
             raise BadInput("--user must not be empty")
         if amount is not None and (not amount.is_finite() or amount <= 0):
             raise BadInput(f"--amount must be a positive number, not {amount}")
+        if reopen_of is not None and not (reason or "").strip():
+            raise BadInput("--reason is required with --reopen-of (kept in the audit log)")
+        payout = _payout(network, payout_address) if payout_address is not None else None
         tx_key = key_tx(network, tx_hash)
+        try:
+            with self.session() as s:
+                who = self.actor(s, actor, "agent")
+                prior = latest_cases(s, network, [tx_key]).get(tx_key)
+                _may_open(prior, reopen_of, network)
+                case = Case(status=CaseStatus.open.value, network=network, tx_hash=tx_hash.strip(), tx_key=tx_key,
+                            user_id=user_id.strip(), claimed_asset=asset, claimed_amount=amount,
+                            claimed_memo=memo, payout_address=payout, reopen_of=reopen_of, opened_by=who.name)
+                s.add(case)
+                s.flush()   # the live-case index refuses a second live case here, even from a racing agent
+                audit.append(s, actor=who.name, event="open", case_id=case.id, to_status=case.status, data={
+                    "network": network, "tx_hash": case.tx_hash, "user_id": case.user_id, "asset": asset,
+                    "amount": amount, "memo": memo, "payout_address": payout, "reopen_of": reopen_of,
+                    "reason": reason.strip() if reason else None,
+                    "deposit_recovered_by": _recovered_by(s, prior)})
+                return case
+        except IntegrityError:
+            with self.session() as s:
+                live = latest_cases(s, network, [tx_key]).get(tx_key)
+            if live is None:
+                raise
+            raise CaseExists(live.id, f"case {live.id} is already {live.status} for this transaction "  # type: ignore[arg-type]
+                                      "(opened at the same moment by someone else)") from None
+
+    def set_payout(self, case_id: int, actor: str | None, address: str) -> Case:
+        """Record the user's own payout address (a destination `execute` accepts), before the user accepts."""
         with self.session() as s:
             who = self.actor(s, actor, "agent")
-            live = s.exec(select(Case).where(Case.network == network, Case.tx_key == tx_key,
-                                             col(Case.status).not_in([st.value for st in FINAL]))).first()
-            if live is not None:
-                raise Refused(f"case {live.id} is already {live.status} for this transaction")
-            case = Case(status=CaseStatus.open.value, network=network, tx_hash=tx_hash.strip(), tx_key=tx_key,
-                        user_id=user_id.strip(), claimed_asset=asset, claimed_amount=amount, claimed_memo=memo,
-                        opened_by=who.name)
-            s.add(case)
-            s.flush()
-            audit.append(s, actor=who.name, event="open", case_id=case.id, to_status=case.status, data={
-                "network": network, "tx_hash": case.tx_hash, "user_id": case.user_id, "asset": asset,
-                "amount": amount, "memo": memo})
+            case = self.case(s, case_id)
+            if CaseStatus(case.status) not in (CaseStatus.open, CaseStatus.verified, CaseStatus.quoted,
+                                               CaseStatus.deferred):
+                raise Refused(f"case {case_id} is {case.status}: the payout address can be set only before the "
+                              "user accepts the quote (re-quote the case to change it)")
+            payout = _payout(case.network, address)
+            before = case.payout_address
+            self.save(s, case, payout_address=payout)
+            audit.append(s, actor=who.name, event="payout", case_id=case.id, from_status=case.status,
+                         to_status=case.status, data={"payout_address": payout, "previous": before})
             return case
 
     def verify(self, case_id: int, actor: str | None) -> Case:
@@ -163,21 +225,37 @@ class CaseService:
         return self.apply_verdict(case_id, actor, verdict)
 
     def apply_verdict(self, case_id: int, actor: str | None, verdict: Verdict) -> Case:
-        """Record a verification; changed facts void the approvals and the quote given so far."""
+        """Record a verification; changed facts void the approvals and the quote given so far.
+
+        A verification that could not reach the chain (unverifiable) changes nothing and is refused.
+        """
         from recovery.case_facts import classify, facts_of
 
+        assert self.policy is not None
+        if verdict.outcome is Outcome.UNVERIFIABLE:
+            with self.session() as s:
+                self.actor(s, actor, "agent")
+                case = self.case(s, case_id)
+            raise Refused(f"case {case_id} was not verified: {verdict.reason}"
+                          + (f" ({verdict.error})" if verdict.error else "")
+                          + f" Nothing was changed: the case stays {case.status} with its facts and "
+                          f"{case.confirmations if case.confirmations is not None else 'no'} confirmations; "
+                          "verify it again later.")
+        young = timedelta(hours=float(self.policy.not_found_wait_hours))
         with self.session() as s:
             who = self.actor(s, actor, "agent")
             case = self.case(s, case_id)
-            kind, reason = classify(case, verdict)
-            values: dict[str, Any] = {"confirmations": verdict.confirmations, "verified_at": utcnow()}
+            kind, reason = classify(case, verdict, young=young)
+            values: dict[str, Any] = {"confirmations": verdict.confirmations, "verified_at": utcnow(),
+                                      "reason": reason}
             changed = False
             if kind != Verification.wait or case.facts_hash is None:
                 facts = facts_of(s, verdict)
-                digest = hashlib.sha256(audit.canonical(facts).encode()).hexdigest()
+                hashed = {k: v for k, v in facts.items() if k != "amount_base"}  # amount and decimals hold it
+                digest = hashlib.sha256(audit.canonical(hashed).encode()).hexdigest()
                 changed = case.facts_hash is not None and digest != case.facts_hash
                 values.update({k: v for k, v in facts.items() if k in _FACT_COLUMNS}, facts_hash=digest,
-                              reason=reason, recoverable=verdict.recoverable)
+                              recoverable=verdict.recoverable)
             voided = 0
             if changed:
                 voided = self._void_approvals(s, case)
@@ -222,18 +300,29 @@ class CaseService:
             who = self.actor(s, actor, "agent")
             case = self.case(s, case_id)
             fire_check(case, "quote")
-            if case.outcome not in QUOTABLE or case.asset is None or case.amount is None:
+            quotable = case.outcome is not None and case.outcome in Outcome._value2member_map_ and info(
+                case.outcome).quotable
+            if not quotable or case.asset is None or case.amount is None:
                 raise Refused(f"case {case_id} ({case.outcome or 'not verified'}) cannot be quoted: only "
-                              f"{', '.join(sorted(QUOTABLE))} cases are")
+                              f"{', '.join(quotable_outcomes())} cases are")
+            amount = case.amount
+            if case.amount_base is not None and case.decimals is not None:
+                from recovery.triage import whole_units
+
+                amount = whole_units(case.amount_base, case.decimals)
             q = build_quote(s, self.policy, network=case.network, asset=case.asset,  # type: ignore[arg-type]
-                            amount=case.amount, outcome=case.outcome, decimals=case.decimals,
+                            amount=amount, outcome=case.outcome, decimals=case.decimals,
                             case_id=case.id, actor=who.name,
                             estimator=self.estimator or adapter_fee_estimator(self.config_rpc))
             s.add(q)
             s.flush()
             from recovery.quotes import quote_json
 
-            self.transition(s, case, "quote", who.name, {"quote": quote_json(q)}, {"quote_id": q.id})
+            # a new quote on an accepted case: the user accepts again and approvals start over
+            voided = self._void_approvals(s, case) if case.status in (CaseStatus.awaiting_approval.value,
+                                                                      CaseStatus.approved.value) else 0
+            self.transition(s, case, "quote", who.name, {"quote": quote_json(q), "approvals_voided": voided},
+                            {"quote_id": q.id})
             return case, q
 
     # -- simple moves ---------------------------------------------------------------------------
@@ -243,11 +332,7 @@ class CaseService:
             who = self.actor(s, actor, "agent")
             case = self.case(s, case_id)
             fire_check(case, "accept")
-            q = s.get(Quote, case.quote_id) if case.quote_id else None
-            if not is_current(q):
-                when = f"expired at {q.expires_at:%Y-%m-%d %H:%M} UTC" if q else "is missing"
-                raise Refused(f"case {case_id}: the quote {when}; issue a new one with `recovery case quote "
-                              f"{case_id}`")
+            require_current(s.get(Quote, case.quote_id) if case.quote_id else None, case_id, "accept")
             self.transition(s, case, "accept", who.name, {"quote_id": case.quote_id}, quote_current=True)
             return case
 
@@ -286,6 +371,8 @@ class CaseService:
             fire_check(case, decision)
             if who.name == case.opened_by:
                 raise Refused(f"{who.name} opened case {case_id} and cannot {decision} it")
+            if decision == "approve":
+                require_current(s.get(Quote, case.quote_id) if case.quote_id else None, case_id, "approve")
             given = active_approvals(s, case.id)
             mine = [a for a in given if a.actor == who.name]
             if mine:
@@ -305,47 +392,46 @@ class CaseService:
             self.transition(s, case, decision, who.name, data, values, complete=complete)
             return case
 
-    # -- execution and credit -------------------------------------------------------------------
-    def execute(self, case_id: int, actor: str | None, recovery_tx: str) -> Case:
-        """Record the recovery transaction after verifying it on chain against the case and its quote."""
-        from recovery.case_facts import check_recovery_tx
-        from recovery.reference import key_tx
 
-        with self.session() as s:
-            who = self.actor(s, actor, "wallet")
-            case = self.case(s, case_id)
-            fire_check(case, "execute")
-            key = key_tx(case.network, recovery_tx)
-            other = s.exec(select(Case).where(Case.recovery_tx_key == key)).first()
-            if other is not None:
-                raise Refused(f"{recovery_tx} is already the recovery transaction of case {other.id}")
-            if key == case.tx_key:
-                raise Refused("the recovery transaction cannot be the claimed deposit itself")
-            q = s.get(Quote, case.quote_id) if case.quote_id else None
-            if q is None:
-                raise Refused(f"case {case_id} has no quote to check the recovery against")
-            fetch = self.fetcher or _default_fetcher(self.config_rpc)
-            tx = fetch(case.network, key)
-            moved = check_recovery_tx(case, q, tx)
-            data = {"recovery_tx": key, "amount": moved, "block_height": tx.block_height}
-            self.transition(s, case, "execute", who.name, data,
-                            {"recovery_tx": recovery_tx.strip(), "recovery_tx_key": key,
-                             "recovered_amount": moved}, tx_ok=True)
-            return case
+def _payout(network: str, address: str) -> str:
+    """A payout address in the network's canonical form, or bad input naming the option."""
+    from chains.networks import get_network
+    from recovery.reference import key_address
 
-    def credit(self, case_id: int, actor: str | None, ledger_ref: str) -> Case:
-        """Clearing records the ledger entry that credited the user."""
-        if not ledger_ref.strip():
-            raise BadInput("--ledger-ref must not be empty")
-        with self.session() as s:
-            who = self.actor(s, actor, "clearing")
-            case = self.case(s, case_id)
-            self.transition(s, case, "credit", who.name, {"ledger_ref": ledger_ref.strip()},
-                            {"ledger_ref": ledger_ref.strip()})
-            return case
+    text = address.strip()
+    if not text or not get_network(network).valid_address(text):
+        raise BadInput(f"--payout-address {address!r} is not a {network} address")
+    try:
+        return key_address(network, text)
+    except ValueError as exc:
+        raise BadInput(f"--payout-address {address!r}: {exc}") from None
 
 
-_FACT_COLUMNS = frozenset({"outcome", "chain_status", "asset", "amount", "decimals", "from_address",
+def _may_open(prior: Case | None, reopen_of: int | None, network: str) -> None:
+    """Refuse a second case of a deposit unless it names the earlier one on purpose."""
+    if prior is None:
+        if reopen_of is not None:
+            raise BadInput(f"--reopen-of {reopen_of}: this transaction on {network} has no earlier case")
+        return
+    if CaseStatus(prior.status) not in FINAL:
+        raise CaseExists(prior.id, f"case {prior.id} is already {prior.status} for this "  # type: ignore[arg-type]
+                                   "transaction")
+    if reopen_of is None:
+        raise CaseExists(prior.id, f"case {prior.id} ({prior.status}) already handled this transaction on "  # type: ignore[arg-type]
+                                   f"{network}; to open another case on purpose give --reopen-of {prior.id} "
+                                   "--reason WHY")
+    if reopen_of != prior.id:
+        raise BadInput(f"--reopen-of {reopen_of}: the latest case of this transaction is case {prior.id}")
+
+
+def _recovered_by(s: Session, prior: Case | None) -> int | None:
+    if prior is None:
+        return None
+    done = s.exec(select(Case).where(Case.deposit_recovered == deposit_key(prior))).first()
+    return done.id if done else None
+
+
+_FACT_COLUMNS = frozenset({"outcome", "chain_status", "asset", "amount", "amount_base", "decimals", "from_address",
                            "deposit_address", "deposit_network", "deposit_user", "block_height"})
 
 
@@ -389,15 +475,5 @@ def _default_verifier(config_rpc: dict[str, Any] | None) -> Verifier:
         from recovery.verify import verify
 
         return verify(s, network, tx_hash, config_rpc=config_rpc)
-
-    return run
-
-
-def _default_fetcher(config_rpc: dict[str, Any] | None) -> TxFetcher:
-    def run(network: str, tx_hash: str) -> ChainTx:
-        from chains.registry import get_adapter
-
-        with get_adapter(network, config_rpc=config_rpc) as adapter:
-            return adapter.fetch(tx_hash)
 
     return run

@@ -34,6 +34,7 @@ class Config:
     fee_policy: Path | None = None
     high_value_usd: str | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
+    hot_wallets: dict[str, list[str]] = field(default_factory=dict)   # network id -> recovery destinations
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,9 +67,10 @@ def check_names(path: Path, doc: dict[str, Any]) -> None:
 def load_config(path: Path | None = None) -> Config:
     """Read the config file if it exists; a malformed file is bad input naming the file.
 
-    A file named on purpose (`--config`, `RECOVERY_CONFIG`) must exist; the default one may be absent.
+    A file named on purpose (`--config` or `RECOVERY_CONFIG` on the command line, passed as `path`) must
+    exist; the default one may be absent.
     """
-    named = path is not None or bool(os.environ.get("RECOVERY_CONFIG"))
+    named = path is not None
     path = path or config_path()
     if not path.is_file():
         if named:
@@ -94,6 +96,7 @@ def load_config(path: Path | None = None) -> Config:
         high_value_usd=str(doc["approvals"]["high_value_usd"]) if "high_value_usd" in doc.get(
             "approvals", {}) else None,
         rate_limits=_rates(path, doc.get("rate_limits", {})),
+        hot_wallets=_hot_wallets(doc.get("hot_wallets", {}), path),
         raw=doc,
     )
 
@@ -103,6 +106,26 @@ def _rates(path: Path, table: dict[str, Any]) -> dict[str, float]:
         return {k: float(v) for k, v in table.items()}
     except (AttributeError, TypeError, ValueError):
         raise BadInput(f"{path}: [rate_limits] values must be numbers (requests per second)") from None
+
+
+def _hot_wallets(table: Any, path: Path) -> dict[str, list[str]]:
+    if not isinstance(table, dict) or not all(
+            isinstance(v, list) and all(isinstance(a, str) for a in v) for v in table.values()):
+        raise BadInput(f"{path}: [hot_wallets] must be a table of network id = [addresses]")
+    return {str(k): [a.strip() for a in v if a.strip()] for k, v in table.items()}
+
+
+def hot_wallets_env(network_id: str) -> str:
+    """The environment variable naming a network's hot wallets: `RECOVERY_HOT_WALLETS_<ID>`."""
+    return "RECOVERY_HOT_WALLETS_" + network_id.upper().replace("-", "_")
+
+
+def hot_wallets(config: Config, network_id: str) -> list[str]:
+    """The network's hot wallets: `RECOVERY_HOT_WALLETS_<ID>` (comma-separated) if set, else the config's."""
+    env = os.environ.get(hot_wallets_env(network_id))
+    if env is not None:
+        return [a.strip() for a in env.split(",") if a.strip()]
+    return list(config.hot_wallets.get(network_id, []))
 
 
 def database_url(config: Config) -> str:

@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
 
+from recovery.bounds import guard_flush
 from recovery.errors import BadInput, NotConfigured
 
-if TYPE_CHECKING:
-    from sqlmodel import Session
+# every ORM write, whichever command makes it, is checked against the column sizes first
+if not event.contains(OrmSession, "before_flush", guard_flush):
+    event.listen(OrmSession, "before_flush", guard_flush)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 URL_FORMS = "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE"
@@ -222,8 +225,6 @@ def backup_sqlite(url: str, target: Path) -> int:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back on error."""
-    from sqlmodel import Session
-
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,10 +19,32 @@ class DecimalText(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
-        return format(Decimal(value).normalize(), "f") if Decimal(value) != 0 else "0"
+        value = Decimal(value)
+        if value == 0:
+            return "0"
+        with localcontext() as ctx:   # normalize() rounds to the context's 28 digits by default
+            ctx.prec = len(value.as_tuple().digits) + 1
+            return format(value.normalize(), "f")
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+class BaseUnits(TypeDecorator[int]):
+    """An integer amount of base units of any size, stored as its decimal text."""
+
+    impl = sa.String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"base units must be an int, not {type(value).__name__}")
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        return None if value is None else int(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -11,11 +11,10 @@ from rich.table import Table
 from recovery.anvil import Anvil
 from recovery.db import make_engine, session_scope, upgrade
 from recovery.devnet import Scenario, seed
+from recovery.outcomes import info
 from recovery.reference_import import KINDS, import_file
 from recovery.triage import Verdict
 from recovery.verify import verify
-
-COLOURS = {"yes": "green", "no": "red", "wait": "yellow", "retry": "magenta", "per_policy": "cyan"}
 
 
 def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
@@ -24,6 +23,7 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
     Returns the number of claims whose outcome differs from the scenario's expectation.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    _audit_key(out_dir)
     db_file = out_dir / "recovery.sqlite3"
     db_file.unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
@@ -62,6 +62,20 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
             bsc.stop()
 
 
+def _audit_key(out_dir: Path) -> None:
+    """The demo's audit key: RECOVERY_AUDIT_KEY if set, else a random key kept in OUT_DIR/audit.key (0600)."""
+    from recovery.audit import KEY_ENV, new_key
+
+    if os.environ.get(KEY_ENV):
+        return
+    key_file = out_dir / "audit.key"
+    if not key_file.is_file():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(new_key() + "\n")
+    os.environ[KEY_ENV] = key_file.read_text().strip()
+
+
 def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int:
     table = Table(title="Devnet claims, verified and triaged", header_style="bold")
     for col in ("claim", "network", "tx", "outcome", "recoverable", "reason"):
@@ -70,7 +84,7 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
     for claim, v in zip(scenario.claims, verdicts, strict=True):
         ok = v.outcome.value == claim.expected
         misses += not ok
-        colour = COLOURS[v.recoverable]
+        colour = info(v.outcome).colour
         outcome = f"[{colour}]{v.outcome.value}[/]" + ("" if ok else f" [red](expected {claim.expected})[/]")
         reason = v.reason + (f" [dim](found on {v.found_on_network})[/]" if v.found_on_network else "")
         table.add_row(claim.label, claim.network, v.tx_hash[:10] + "…", outcome, v.recoverable, reason)
@@ -82,6 +96,8 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
 def _keep(console: Console, scenario: Scenario, url: str, eth: Anvil, bsc: Anvil) -> None:
     console.print("\nThe nodes keep running. In another shell:")
     console.print(f"  export RECOVERY_DATABASE_URL={url}")
+    console.print("  export RECOVERY_AUDIT_KEY=...  (the key the demo used: $RECOVERY_AUDIT_KEY, or the "
+                  "audit.key file in the demo folder)", markup=False)
     for net, node in scenario.urls.items():
         console.print(f"  export RECOVERY_RPC_{net.upper()}={node}")
     console.print(f"  recovery batch verify {scenario.files['claims']} -o claims-out.csv")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.console import Console
 from sqlalchemy import Engine
 
+from chains.networks import get_network
 from recovery import audit
 from recovery.anvil import Anvil
 from recovery.cases import CaseService
 from recovery.db import session_scope
 from recovery.devnet import Scenario, send_native
+from recovery.fees import plain
+from recovery.quotes import base_amounts
 
 PEOPLE = (("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security"))
 HOT_WALLET_INDEX = 8   # the dev account that stands for the exchange's hot wallet
@@ -19,7 +20,8 @@ HOT_WALLET_INDEX = 8   # the dev account that stands for the exchange's hot wall
 
 def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) -> str:
     """Open, verify, quote, accept, approve three times, execute on chain, credit and close; returns the status."""
-    service = CaseService(engine)
+    hot_wallet = eth.accounts()[HOT_WALLET_INDEX]
+    service = CaseService(engine, hot_wallets={"ethereum": [hot_wallet]})   # as config [hot_wallets] would
     for name, role in PEOPLE:
         service.add_actor(name, [role])
     claim = scenario.claim("ETH sent to our BSC-only address")
@@ -30,17 +32,17 @@ def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) 
     step("ann opens it", case)
     step("ann verifies it on chain", service.verify(case_id, "ann"))
     case, quote = service.quote(case_id, "ann")
-    gross, fee, network_fee, net = (f"{v.normalize():f}" for v in (quote.gross, quote.fee, quote.network_fee,
-                                                                    quote.net))
+    gross, fee, network_fee, net = (plain(v) for v in (quote.gross, quote.fee, quote.network_fee, quote.net))
     step(f"ann quotes it: gross {gross} {quote.symbol}, fee {fee}, network fee {network_fee}, net {net} "
          f"({quote.rule}; {quote.recommendation})", case)
     step("the user accepts", service.accept(case_id, "ann"))
     for name, role in PEOPLE[1:]:
         step(f"{name} approves as {role}", service.approve(case_id, name, role))
     deposit = case.deposit_address or scenario.deposits["u-1002@bsc"]
-    wei = int(Decimal(quote.net).scaleb(18))
-    recovery_tx = send_native(eth, deposit, eth.accounts()[HOT_WALLET_INDEX], wei)
-    eth.mine(1)   # automine is off on this devnet after seeding (one claim waits in the mempool)
+    recovery_tx = send_native(eth, deposit, hot_wallet, base_amounts(quote)["net"])
+    # automine is off on this devnet after seeding (one claim waits in the mempool); execute wants the
+    # network's confirmations
+    eth.mine(get_network(claim.network).min_confirmations)
     step(f"wanda records the recovery transaction {recovery_tx[:12]}… (checked on chain)",
          service.execute(case_id, "wanda", recovery_tx))
     step("carl credits the user", service.credit(case_id, "carl", "LEDGER-2026-0001"))

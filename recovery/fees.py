@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from recovery.errors import BadInput
+from recovery.outcomes import Outcome, info
 
 DEFAULT_POLICY = Path(__file__).with_name("fee_policy.toml")
 CENT = Decimal("0.01")
@@ -30,13 +31,13 @@ class FeePolicy:
     """The fee rules in force, as loaded from the policy file."""
 
     tiers: dict[str, TierRule]
-    memo_outcomes: frozenset[str]
     memo_flat_usd: Decimal
-    no_fee_outcomes: frozenset[str]
     small_below_usd: Decimal
     max_fee_share: Decimal
     valid_hours: int
+    max_price_age_hours: Decimal
     high_value_usd: Decimal
+    not_found_wait_hours: Decimal
     source: str
 
 
@@ -95,15 +96,16 @@ def load_policy(path: Path | None = None) -> FeePolicy:
         if tiers[name].min_usd > tiers[name].max_usd:
             raise BadInput(f"{source}: [tiers.{name}] min_usd is above max_usd")
     small = doc.get("small_claims", {})
+    quote = doc.get("quote", {})
     return FeePolicy(
         tiers=tiers,
-        memo_outcomes=frozenset(doc.get("memo", {}).get("outcomes", [])),
         memo_flat_usd=_dec(doc.get("memo", {}), "memo", "flat_usd", source),
-        no_fee_outcomes=frozenset(doc.get("no_fee", {}).get("outcomes", [])),
         small_below_usd=_dec(small, "small_claims", "below_usd", source),
         max_fee_share=_dec(small, "small_claims", "max_fee_share", source),
-        valid_hours=int(doc.get("quote", {}).get("valid_hours", 24)),
+        valid_hours=int(quote.get("valid_hours", 24)),
+        max_price_age_hours=_dec(quote, "quote", "max_price_age_hours", source),
         high_value_usd=_dec(doc.get("approvals", {}), "approvals", "high_value_usd", source),
+        not_found_wait_hours=_dec(doc.get("verification", {}), "verification", "not_found_wait_hours", source),
         source=source,
     )
 
@@ -111,6 +113,25 @@ def load_policy(path: Path | None = None) -> FeePolicy:
 def unit(decimals: int) -> Decimal:
     """The smallest amount of an asset with these decimals."""
     return Decimal(1).scaleb(-decimals)
+
+
+def plain(value: Decimal) -> str:
+    """The exact text of an amount without trailing zeros (normalize() alone rounds to 28 digits)."""
+    if value == 0:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = len(value.as_tuple().digits) + 1
+        return format(value.normalize(), "f")
+
+
+def to_base(amount: Decimal, decimals: int) -> int:
+    """Whole units -> integer base units, exactly; an amount finer than one base unit raises ValueError."""
+    with localcontext() as ctx:
+        ctx.prec = 100
+        scaled = amount.scaleb(decimals)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{amount} is not a whole number of base units at {decimals} decimals")
+        return int(scaled)
 
 
 def to_units(amount: Decimal, decimals: int, *, field: str = "amount") -> Decimal:
@@ -129,12 +150,25 @@ def _usd(value: Decimal) -> str:
     return format(value.quantize(CENT), ",f")
 
 
+def rule_of(outcome: str | None) -> str:
+    """The fee rule of an outcome (recovery.outcomes); no outcome given: the tier rule."""
+    if outcome is None:
+        return "tier"
+    if outcome not in Outcome._value2member_map_:
+        raise BadInput(f"unknown outcome {outcome!r}")
+    rule = info(outcome).fee_rule
+    if rule is None:
+        raise BadInput(f"{outcome} cannot be quoted: nothing can be recovered")
+    return rule
+
+
 def fee_rule(policy: FeePolicy, *, tier: str, outcome: str | None, listed: bool,
              usd_value: Decimal) -> tuple[Decimal, str]:
     """The service fee in USD and the name of the rule that set it."""
-    if outcome in policy.no_fee_outcomes:
+    kind = rule_of(outcome)
+    if kind == "no_fee":
         return Decimal(0), f"{outcome}: a valid deposit not yet credited, no fee"
-    if outcome in policy.memo_outcomes and listed:
+    if kind == "memo_flat" and listed:
         return policy.memo_flat_usd, f"{outcome} on a listed asset: flat {_usd(policy.memo_flat_usd)} USD"
     rule = policy.tiers.get(tier)
     if rule is None:
@@ -177,7 +211,7 @@ def compute(policy: FeePolicy, *, tier: str, outcome: str | None, listed: bool, 
 
 
 def _recommend(policy: FeePolicy, outcome: str | None, value: Decimal, cost: Decimal) -> tuple[str, str]:
-    if outcome in policy.no_fee_outcomes:
+    if rule_of(outcome) == "no_fee":
         return RECOVER, "the deposit is valid and was not credited: it is credited without a fee"
     if value < policy.small_below_usd:
         return DEFER, (f"the amount is worth {_usd(value)} USD, below the small-claim limit of "

@@ -15,8 +15,9 @@ from chains.errors import ChainError
 from chains.networks import get_network
 from recovery.case_models import Quote, Valuation
 from recovery.dbtypes import utcnow
-from recovery.errors import BadInput, NotConfigured
-from recovery.fees import FeePolicy, compute
+from recovery.errors import BadInput, NotConfigured, Refused
+from recovery.fees import FeePolicy, compute, plain, to_base
+from recovery.outcomes import user_text
 from recovery.triage import short
 
 # network id, asset -> native base units of one recovery transfer, or None when unknown
@@ -57,6 +58,16 @@ def find_price(session: Session, network: str, asset: str, case_id: int | None =
     return PriceInfo(price.usd_price, price.source or "import", price.as_of)
 
 
+def check_price_age(price: PriceInfo, policy: FeePolicy, what: str, now: datetime | None = None) -> None:
+    """Refuse a price older than the policy's `[quote] max_price_age_hours`, naming its date."""
+    limit = timedelta(hours=float(policy.max_price_age_hours))
+    if (now or utcnow()) - price.as_of > limit:
+        raise Refused(f"the USD price of {what} ({price.usd_price:f} from {price.source}) is of "
+                      f"{price.as_of:%Y-%m-%d %H:%M} UTC, older than the {policy.max_price_age_hours:f} h the fee "
+                      "policy allows ([quote] max_price_age_hours): import a newer price "
+                      "(`recovery import prices FILE`) or have clearing value the asset")
+
+
 def asset_info(session: Session, network: str, asset: str, decimals: int | None = None) -> AssetInfo:
     """Symbol and decimals from the listing, the network (native), or the caller (a token we do not list)."""
     from recovery.reference import Reference
@@ -84,8 +95,8 @@ def adapter_fee_estimator(config_rpc: Mapping[str, Any] | None = None) -> FeeEst
     return estimate
 
 
-def _network_fee(session: Session, network: str, info: AssetInfo, price: PriceInfo,
-                 estimator: FeeEstimator | None) -> tuple[Decimal, str | None]:
+def _network_fee(session: Session, policy: FeePolicy, network: str, info: AssetInfo, price: PriceInfo,
+                 estimator: FeeEstimator | None, now: datetime) -> tuple[Decimal, str | None]:
     """The network fee in units of the recovered asset, and a note when it could not be estimated."""
     if estimator is None:
         return Decimal(0), "network fee not estimated"
@@ -102,6 +113,7 @@ def _network_fee(session: Session, network: str, info: AssetInfo, price: PriceIn
     native_price = find_price(session, network, NATIVE)
     if native_price is None:
         return Decimal(0), f"network fee not estimated (no USD price for {net.native_symbol})"
+    check_price_age(native_price, policy, f"{net.native_symbol} (for the network fee)", now)
     return native_whole * native_price.usd_price / price.usd_price, None
 
 
@@ -118,13 +130,17 @@ def build_quote(session: Session, policy: FeePolicy, *, network: str, asset: str
                if case_id is not None else "import one (`recovery import prices FILE`) or open a case for "
                "clearing to value")
         raise NotConfigured(f"no USD price for {info.symbol} ({info.asset}) on {network}: {how}")
-    nf, note = _network_fee(session, network, info, price, estimator)
+    created = now or utcnow()
+    check_price_age(price, policy, f"{info.symbol} ({short(info.asset)})", created)
+    nf, note = _network_fee(session, policy, network, info, price, estimator, created)
     b = compute(policy, tier=net.tier, outcome=outcome, listed=info.listed, gross=amount,
                 decimals=info.decimals, usd_price=price.usd_price, network_fee=nf)
-    created = now or utcnow()
+    d = info.decimals
     return Quote(
         case_id=case_id, network=network, asset=info.asset, symbol=info.symbol, decimals=info.decimals,
-        gross=b.gross, fee=b.fee, network_fee=b.network_fee, net=b.net, usd_price=price.usd_price,
+        gross=b.gross, fee=b.fee, network_fee=b.network_fee, net=b.net, gross_base=to_base(b.gross, d),
+        fee_base=to_base(b.fee, d), network_fee_base=to_base(b.network_fee, d), net_base=to_base(b.net, d),
+        usd_price=price.usd_price,
         usd_value=b.usd_value, fee_usd=b.fee_usd, network_fee_usd=b.network_fee_usd, network_fee_note=note,
         rule=b.rule, recommendation=b.recommendation, reason=b.reason, price_source=price.source,
         price_as_of=price.as_of, created_by=actor, created_at=created,
@@ -137,15 +153,31 @@ def is_current(quote: Quote | None, now: datetime | None = None) -> bool:
     return quote is not None and quote.expires_at > (now or utcnow())
 
 
+def require_current(quote: Quote | None, case_id: int | None, action: str, now: datetime | None = None) -> Quote:
+    """The quote, or refused when it is missing or expired: the case must be quoted again."""
+    if quote is not None and is_current(quote, now):
+        return quote
+    when = f"expired at {quote.expires_at:%Y-%m-%d %H:%M} UTC" if quote else "is missing"
+    raise Refused(f"case {case_id}: cannot {action}: the quote {when}; issue a new one with `recovery case "
+                  f"quote {case_id}` (the user accepts it again, approvals given so far are void)")
+
+
+def base_amounts(q: Quote) -> dict[str, int]:
+    """gross, fee, network_fee and net of the quote in integer base units (exact)."""
+    stored = {"gross": q.gross_base, "fee": q.fee_base, "network_fee": q.network_fee_base, "net": q.net_base}
+    return {k: v if v is not None else to_base(getattr(q, k), q.decimals) for k, v in stored.items()}
+
+
 def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
     """The quote document of design section 9 (amounts as strings of whole units)."""
     def d(value: Decimal | None) -> str | None:
-        return None if value is None else (format(value.normalize(), "f") if value != 0 else "0")
+        return None if value is None else plain(value)
 
     return {
         "id": q.id, "case_id": q.case_id, "network": q.network, "asset": q.asset, "symbol": q.symbol,
         "decimals": q.decimals, "gross": d(q.gross), "fee": d(q.fee), "network_fee": d(q.network_fee),
-        "net": d(q.net), "usd_price": d(q.usd_price), "usd_value": format(q.usd_value, "f"),
+        "net": d(q.net), "base_units": {k: str(v) for k, v in base_amounts(q).items()},
+        "usd_price": d(q.usd_price), "usd_value": format(q.usd_value, "f"),
         "fee_usd": format(q.fee_usd, "f"), "network_fee_usd": d(q.network_fee_usd),
         "network_fee_note": q.network_fee_note, "rule": q.rule,
         "recommendation": q.recommendation, "reason": q.reason, "price_source": q.price_source,
@@ -155,22 +187,14 @@ def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _amount(value: Decimal, symbol: str) -> str:
-    text = format(value.normalize(), "f") if value != 0 else "0"
-    return f"{text} {symbol}"
+    return f"{plain(value)} {symbol}"
 
 
 def quote_message(q: Quote, *, user_id: str | None = None, outcome: str | None = None) -> str:
     """A polite, plain message for the user: the fee, what they receive, why, and the alternative."""
     net = get_network(q.network)
     greeting = f"Dear {user_id}," if user_id else "Hello,"
-    cause = {
-        "unlisted_token": f"the token you sent is not one we support on {net.name}",
-        "wrong_network": f"the funds were sent over {net.name}, a network this deposit address is not for",
-        "below_minimum": "the amount is below the minimum deposit, so it was not credited automatically",
-        "missing_memo": "the deposit arrived without the memo/tag that identifies your account",
-        "wrong_memo": "the memo/tag of the deposit does not match your account",
-        "uncredited": "the deposit was valid but was not credited to your account",
-    }.get(outcome or "", "the deposit could not be credited automatically")
+    cause = user_text(outcome, net.name)
     lines = [
         greeting, "",
         f"Thank you for your patience. We have found your deposit of {_amount(q.gross, q.symbol)} "

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 from chains.errors import ChainError
 from chains.networks import get_network
+from recovery.bounds import MAX_PRICE_USD, check_row, decimal_problem, time_problem
 from recovery.db import session_scope
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput
@@ -22,6 +23,7 @@ from recovery.reference import key_address, key_asset, key_tx
 from recovery.tabular import ROW_ERROR, ROW_LINE, read_rows, require_columns
 
 KINDS = ("addresses", "assets", "credits", "prices")
+_FIELD_OF = {"address_key": "address", "asset_key": "asset", "tx_key": "tx_hash"}   # stored key -> its cell
 
 
 class RowError(ValueError):
@@ -56,14 +58,15 @@ def _network(row: dict[str, str]) -> str:
         raise RowError("network", exc.user_message) from None
 
 
-def _decimal(row: dict[str, str], name: str, *, positive: bool = False) -> Decimal:
+def _decimal(row: dict[str, str], name: str, *, positive: bool = False, maximum: Decimal | None = None) -> Decimal:
     text = row.get(name, "")
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise RowError(name, f"{text!r} is not a number") from None
-    if not value.is_finite() or value < 0 or (positive and value == 0):
-        raise RowError(name, f"{text!r} must be {'above' if positive else 'at least'} zero")
+        raise RowError(name, f"{text[:40]!r} is not a number") from None
+    problem = decimal_problem(value, zero_ok=not positive, maximum=maximum)
+    if problem:
+        raise RowError(name, f"{text[:40]!r} {problem}")
     return value
 
 
@@ -131,12 +134,16 @@ def _price(row: dict[str, str]) -> dict[str, Any]:
     text = _required(row, "as_of")
     try:
         as_of = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise RowError("as_of", f"{text!r} is not an ISO date or time") from None
+    except (ValueError, OverflowError):
+        raise RowError("as_of", f"{text[:40]!r} is not an ISO date or time") from None
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
+    problem = time_problem(as_of)
+    if problem:
+        raise RowError("as_of", f"{text!r} {problem}")
     return {"network": network, "asset": asset, "asset_key": _asset_key(network, asset),
-            "usd_price": _decimal(row, "usd_price"), "as_of": as_of.astimezone(UTC),
+            "usd_price": _decimal(row, "usd_price", positive=True, maximum=MAX_PRICE_USD),
+            "as_of": as_of.astimezone(UTC),
             "source": row.get("source") or "import"}
 
 
@@ -177,6 +184,7 @@ def import_file(engine: Engine, kind: str, path: Path) -> ImportReport:
     if kind not in SPECS:
         raise BadInput(f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}")
     spec = SPECS[kind]
+    table = spec.model.__table__  # type: ignore[attr-defined]
     report = ImportReport(kind, str(path))
     for columns, rows in read_rows(path, chunksize=2000):   # SQLite takes ~32k bound values a statement
         require_columns(path, columns, spec.columns)
@@ -188,9 +196,17 @@ def import_file(engine: Engine, kind: str, path: Path) -> ImportReport:
                 report.errors.append((line, row[ROW_ERROR]))
                 continue
             try:
-                good.append(spec.parse(row))
+                values = spec.parse(row)
             except RowError as exc:
                 report.errors.append((line, str(exc)))
+                continue
+            # lengths and characters checked here, before the database sees them: on PostgreSQL one
+            # overlong value or NUL byte would fail the whole statement and lose the good rows with it
+            problem = check_row(table, values, _FIELD_OF)
+            if problem:
+                report.errors.append((line, problem))
+                continue
+            good.append(values)
         if good:
             _upsert(engine, spec, good)
             report.written += len(good)

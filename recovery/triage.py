@@ -4,48 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
-from enum import StrEnum
+from decimal import Decimal, localcontext
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, Transfer, TxStatus
 from chains.errors import ChainError
 from chains.networks import Network, get_network
 from recovery.models import DepositAddress
+from recovery.outcomes import OUTCOMES, Outcome
 from recovery.reference import Reference, key_address, key_tx
 
-
-class Outcome(StrEnum):
-    """The causes of design section 5."""
-
-    CREDITED = "credited"
-    UNCREDITED = "uncredited"
-    PENDING = "pending"
-    BELOW_MINIMUM = "below_minimum"
-    DEPOSITS_SUSPENDED = "deposits_suspended"
-    MISSING_MEMO = "missing_memo"
-    WRONG_MEMO = "wrong_memo"
-    UNLISTED_TOKEN = "unlisted_token"
-    WRONG_NETWORK = "wrong_network"
-    CONTRACT_ADDRESS = "contract_address"
-    NOT_OUR_ADDRESS = "not_our_address"
-    FAILED = "failed"
-    NOT_FOUND = "not_found"
-    UNVERIFIABLE = "unverifiable"
-
-
-RECOVERABLE: dict[Outcome, str] = {
-    Outcome.CREDITED: "no", Outcome.UNCREDITED: "yes", Outcome.PENDING: "wait",
-    Outcome.BELOW_MINIMUM: "per_policy", Outcome.DEPOSITS_SUSPENDED: "wait", Outcome.MISSING_MEMO: "yes",
-    Outcome.WRONG_MEMO: "yes", Outcome.UNLISTED_TOKEN: "yes", Outcome.WRONG_NETWORK: "yes",
-    Outcome.CONTRACT_ADDRESS: "no", Outcome.NOT_OUR_ADDRESS: "no", Outcome.FAILED: "no",
-    Outcome.NOT_FOUND: "no", Outcome.UNVERIFIABLE: "retry",
-}
+RECOVERABLE: dict[Outcome, str] = {o: row.recoverable for o, row in OUTCOMES.items()}
 
 
 def whole_units(amount: int, decimals: int | None) -> Decimal:
-    """Base units -> whole units, exactly (base units unchanged when decimals are unknown)."""
-    return Decimal(amount) if decimals is None else Decimal(amount).scaleb(-decimals).normalize()
+    """Base units -> whole units, exactly at any size (base units unchanged when decimals are unknown)."""
+    if decimals is None:
+        return Decimal(amount)
+    sign, digits, exponent = Decimal(amount).as_tuple()
+    exact = Decimal((sign, digits, int(exponent) - decimals))
+    with localcontext() as ctx:   # normalize() rounds to the context's precision: give it every digit
+        ctx.prec = len(digits) + 1
+        return exact.normalize()
 
 
 @dataclass(frozen=True)
@@ -98,6 +78,12 @@ class Verdict:
             "user_id": self.user_id, "deposit_address": self.deposit_address,
             "deposit_network": self.deposit_network, "error": self.error, "explorer_url": self.explorer_url,
         }
+
+
+def _sender(t: Transfer) -> str:
+    """What proves a memo deposit is the user's: control of the account it came from."""
+    account = f"the sending account {short(t.from_address)}" if t.from_address else "the sending account"
+    return f"a message signed by {account}, or their wallet's record of the transaction"
 
 
 def short(address: str) -> str:
@@ -203,11 +189,14 @@ class Triage:
             memo = (transfer.memo or "").strip()
             if not memo:
                 return self._verdict(tx, Outcome.MISSING_MEMO, f"{what} reached {where} without the memo "
-                                     "that names the user.", **facts)
+                                     f"that names the user: ask the user for their user id and proof that "
+                                     f"they sent it ({_sender(transfer)}).", **facts)
             match = [r for r in rows if r.memo == memo]
             if not match:
                 return self._verdict(tx, Outcome.WRONG_MEMO, f"{what} reached {where} with memo {memo!r}, "
-                                     "which matches none of our users.", **facts)
+                                     f"which matches none of our users: ask the user for their user id, the "
+                                     f"memo they meant, and proof that they sent it ({_sender(transfer)}).",
+                                     **facts)
             facts["user_id"] = match[0].user_id
         if not listed.deposit_enabled:
             return self._verdict(tx, Outcome.DEPOSITS_SUSPENDED, f"{what} reached {where}, but {listed.symbol} "

@@ -65,7 +65,11 @@ class CaseMachine(StateMachine):
         | s.deferred.to(s.rejected, cond="is_unrecoverable")
         | s.deferred.to.itself(internal=True)
     )
-    quote = s.verified.to(s.quoted) | s.quoted.to.itself(internal=True) | s.deferred.to(s.quoted)
+    # a re-issued quote (the last one expired) voids the acceptance and approvals given on the old one
+    quote = (
+        s.verified.to(s.quoted) | s.quoted.to.itself(internal=True) | s.deferred.to(s.quoted)
+        | s.awaiting_approval.to(s.quoted) | s.approved.to(s.quoted)
+    )
     accept = s.quoted.to(s.awaiting_approval, cond="quote_is_current")
     defer = s.quoted.to(s.deferred)
     reopen = s.deferred.to(s.verified)
@@ -75,8 +79,9 @@ class CaseMachine(StateMachine):
         | s.awaiting_approval.to.itself(internal=True)
     )
     reject = s.awaiting_approval.to(s.rejected) | s.approved.to(s.rejected)
-    execute = s.approved.to(s.executed, cond="recovery_tx_matches")
-    credit = s.executed.to(s.credited)
+    execute = s.approved.to(s.executed, cond=["recovery_moves_funds", "recovery_tx_matches"])
+    # uncredited and memo cases: the funds already sit at our address, only the ledger entry is missing
+    credit = s.executed.to(s.credited) | s.approved.to(s.credited, cond="funds_already_ours")
     close = s.credited.to(s.closed)
     # design section 6: from any non-final state, executed and credited included (the audit log keeps
     # the recovery transaction of a case cancelled after the funds moved)
@@ -106,6 +111,14 @@ class CaseMachine(StateMachine):
     def approvals_complete(self, complete: bool = False) -> bool:
         """Wallet, clearing and security (twice above the high-value threshold) have approved."""
         return complete
+
+    def recovery_moves_funds(self, on_chain: bool | None = None) -> bool:
+        """The outcome needs an on-chain recovery transaction (recovery.outcomes `on_chain`)."""
+        return on_chain is True
+
+    def funds_already_ours(self, on_chain: bool | None = None) -> bool:
+        """The outcome needs no on-chain recovery: the funds are at our address (uncredited, memo cases)."""
+        return on_chain is False
 
     def recovery_tx_matches(self, tx_ok: bool = False) -> bool:
         """The recovery transaction was verified on chain against the case and its quote."""
@@ -159,6 +172,9 @@ def mermaid() -> str:
 
 def markdown() -> str:
     """The `docs/case-states.md` page: the diagram and the table of events."""
+    from recovery.outcomes import OUTCOMES
+
+    direct = ", ".join(f"`{o.value}`" for o, row in OUTCOMES.items() if row.quotable and not row.on_chain)
     lines = [
         "# Case states",
         "",
@@ -172,6 +188,11 @@ def markdown() -> str:
         "Final states: " + ", ".join(sorted(f"`{f.value}`" for f in FINAL)) + ". Events not drawn keep the",
         "state (re-verification with unchanged facts, a re-issued quote, an approval that is not the last).",
         "An event a state does not allow is refused, naming the state and the events it allows.",
+        "",
+        f"Cases of outcomes whose funds already sit at our address ({direct}; the `on_chain` column of",
+        "`recovery/outcomes.py`) go from `approved` straight to `credited`; the others are `executed` first.",
+        "A quote that expired is refused at accept, at every approval, at execute and at a direct credit;",
+        "re-quoting an `awaiting_approval` or `approved` case voids its approvals and the user accepts again.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -20,6 +20,16 @@ def chaindata() -> Path:
     return CHAINDATA
 
 
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def audit_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with an audit key, as a team sets RECOVERY_AUDIT_KEY; tests of its absence unset it."""
+    monkeypatch.setenv("RECOVERY_AUDIT_KEY", TEST_AUDIT_KEY)
+    return TEST_AUDIT_KEY
+
+
 @pytest.fixture
 def loopback() -> Iterator[type[Loopback]]:
     """Start loopback servers: `with loopback(handler) as srv: srv.url`."""

@@ -37,7 +37,8 @@ def ok(*args: str, actor: str | None = None) -> Any:
     return json.loads(out)
 
 
-def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenario: Any, anvil_nodes: Any) -> None:
+def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenario: Any, anvil_nodes: Any,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from recovery.devnet import send_token
 
     for name, role in [("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]:
@@ -79,21 +80,31 @@ def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenar
                                                                                       "security"}
     eth = anvil_nodes["ethereum"]
     rndm, deposit, whale = evm_scenario.tokens["RNDM"], evm_scenario.deposits["u-1003"], evm_scenario.users["whale"]
-    top_up = send_token(eth, whale, rndm, deposit, 60_000 * 10**18)  # so both recovery attempts can be mined
+    hot = eth.accounts()[8]
+    monkeypatch.setenv("RECOVERY_HOT_WALLETS_ETHEREUM", hot)
+    top_up = send_token(eth, whale, rndm, deposit, 80_000 * 10**18)  # so every recovery attempt can be mined
     eth.mine(1)
-    wrong_sender = send_token(eth, evm_scenario.users["alice"], rndm, whale, 10**18)
-    eth.mine(1)
+    wrong_sender = send_token(eth, evm_scenario.users["alice"], rndm, hot, 10**18)
+    eth.mine(12)
     code, _, err = run("case", "execute", cid, "--recovery-tx", wrong_sender, actor="wanda")
-    assert code == 1 and "deposit address" in err
-    over = send_token(eth, deposit, rndm, whale, 25_001 * 10**18)
-    eth.mine(1)
+    assert code == 1 and err.startswith("from_address:") and "deposit address" in err
+    over = send_token(eth, deposit, rndm, hot, 25_001 * 10**18)
+    eth.mine(12)
     code, _, err = run("case", "execute", cid, "--recovery-tx", over, actor="wanda")
-    assert code == 1 and "more than the quoted gross" in err
+    assert code == 1 and err.startswith("amount:") and "more than the quoted gross" in err
+    elsewhere = send_token(eth, deposit, rndm, whale, 24_000 * 10**18)   # not one of our hot wallets
+    eth.mine(12)
+    code, _, err = run("case", "execute", cid, "--recovery-tx", elsewhere, actor="wanda")
+    assert code == 1 and err.startswith("to_address:") and whale in err and "RECOVERY_HOT_WALLETS_ETHEREUM" in err
     assert ok("case", "show", cid)["status"] == "approved"
-    good = send_token(eth, deposit, rndm, whale, 24_000 * 10**18)
+    good = send_token(eth, deposit, rndm, hot, 24_000 * 10**18)
     eth.mine(1)
+    code, _, err = run("case", "execute", cid, "--recovery-tx", good, actor="wanda")
+    assert code == 1 and err.startswith("confirmations:") and "1 of the 12" in err
+    eth.mine(11)
     case = ok("case", "execute", cid, "--recovery-tx", good, actor="wanda")
     assert case["status"] == "executed" and case["recovered_amount"] == "24000"
+    assert case["recovered_base_units"] == str(24_000 * 10**18)
     assert top_up
     ok("case", "credit", cid, "--ledger-ref", "L-77", actor="carl")
     case = ok("case", "close", cid, actor="ann")
@@ -101,6 +112,15 @@ def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenar
     history = ok("case", "history", cid)
     assert [h["event"] for h in history] == ["open", "verify", "value", "quote", "accept", "approve", "approve",
                                              "approve", "execute", "credit", "close"]
+    code, _, err = run("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1003",
+                       actor="ann")
+    assert code == 1 and f"case {cid} (closed) already handled this transaction" in err
+    assert run("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1003",
+               "--reopen-of", cid, actor="ann")[0] == 2   # no --reason
+    again = ok("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1003",
+               "--reopen-of", cid, "--reason", "user says a second transfer", actor="ann")
+    assert again["reopen_of"] == int(cid) and again["status"] == "open"
+    ok("case", "cancel", str(again["id"]), actor="ann")
     listed = ok("case", "list", "--status", "closed", "--network", "ethereum")
     assert [c["id"] for c in listed] == [case["id"]] and "waiting_seconds" in listed[0]
     assert run("case", "list", "--older-than", "soon")[0] == 2
@@ -113,6 +133,42 @@ def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenar
     engine.dispose()
     code, _, err = run("audit", "verify")
     assert code == 1 and "row 6" in err
+
+
+def test_unreachable_reverification_and_a_direct_credit(scenario_env: dict[str, str], evm_scenario: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node that is down changes nothing and exits 1; an uncredited case is credited without execute."""
+    from tests.support.loopback import refused_url
+
+    for name, role in [("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]:
+        assert run("actors", "add", name, "--role", role)[0] == 0
+    claim = evm_scenario.claim("ETH deposit never credited")
+    cid = str(ok("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1001",
+                 actor="ann")["id"])
+    before = ok("case", "verify", cid, actor="ann")
+    assert before["status"] == "verified" and before["outcome"] == "uncredited" and before["confirmations"] >= 12
+    monkeypatch.setenv("RECOVERY_RPC_ETHEREUM", refused_url())
+    code, _, err = run("case", "verify", cid, "--json", actor="ann")
+    assert code == 1 and "Nothing was changed" in err and "stays verified" in err
+    after = ok("case", "show", cid)
+    keep = ("status", "outcome", "reason", "confirmations", "verified_at", "version", "amount")
+    assert {k: after[k] for k in keep} == {k: before[k] for k in keep}
+    monkeypatch.setenv("RECOVERY_RPC_ETHEREUM", scenario_env["RECOVERY_RPC_ETHEREUM"])
+
+    quote = ok("case", "quote", cid, actor="ann")
+    assert quote["fee"] == "0" and quote["rule"].startswith("uncredited")
+    ok("case", "accept", cid, actor="ann")
+    for who, role in (("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")):
+        ok("case", "approve", cid, "--role", role, actor=who)
+    code, _, err = run("case", "execute", cid, "--recovery-tx", "0x" + "42" * 32, actor="wanda")
+    assert code == 1 and "needs no recovery transaction" in err
+    case = ok("case", "credit", cid, "--ledger-ref", "L-1", actor="carl")
+    assert case["status"] == "credited" and case["recovery_tx"] is None and case["deposit_recovered"] is True
+
+    assert ok("actors", "remove-role", "wanda", "--role", "wallet", actor="ann")["roles"] == []
+    assert run("actors", "remove-role", "wanda", "--role", "wallet")[0] == 1
+    assert run("actors", "remove-role", "nobody", "--role", "wallet")[0] == 2
+    assert ok("audit", "verify")["ok"] is True
 
 
 def test_standalone_quote(scenario_env: dict[str, str], evm_scenario: Any) -> None:

@@ -148,8 +148,9 @@ def test_actor_names_trimmed_and_case_insensitive_on_the_command_line(tmp_path: 
     assert run("actors", "add", "sam", "--role", "agent", env=env).returncode == 0
     dup = run("actors", "add", "Sam", "--role", "wallet", env=env)
     assert dup.returncode == 1 and "'sam' exists already" in one_line_error(dup)
-    tx = "b10c0000004da5a9d1d9b4ae32e09f0b3e62d21a5cce5428d4ad714fb444eb5d"
-    for name in ("Sam", " sam "):
+    from tests.support.recorded_utxo import B10C, BC94
+
+    for name, tx in (("Sam", B10C), (" sam ", BC94)):
         proc = run("--as", name, "case", "open", "--network", "bitcoin", "--tx", tx, "--user", "u1", "--json",
                    env=env)
         assert proc.returncode == 0 and json.loads(proc.stdout)["opened_by"] == "sam", proc.stderr

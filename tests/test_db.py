@@ -79,7 +79,7 @@ def test_backup_is_complete_while_another_connection_writes(tmp_path) -> None:
     holder.execute("SELECT count(*) FROM audit_log").fetchone()
     for i in range(5):
         with session_scope(engine) as s:
-            append(s, actor="ann", event="open", case_id=i + 1, data={"i": i})
+            append(s, actor="ann", event="actor_added", data={"name": f"a{i}", "roles": "agent"})
     shutil.copy(tmp_path / "live.sqlite3", tmp_path / "plain-copy.sqlite3")
     assert (tmp_path / "live.sqlite3-wal").stat().st_size > 0
     pages = backup_sqlite(url, tmp_path / "backup.sqlite3")
@@ -127,15 +127,12 @@ def test_backup_refuses_to_overwrite_and_advises_pg_dump(tmp_path) -> None:
 
 
 def test_audit_verify_says_how_many_rows_the_head_expects(engine) -> None:
-    from sqlalchemy import text as sql
+    from recovery.audit import verify_chain
 
-    from recovery.audit import append, verify_chain
+    from tests.recovery.test_audit import _seed, tamper
 
-    for i in range(3):
-        with session_scope(engine) as s:
-            append(s, actor="ann", event="open", case_id=i + 1, data={"i": i})
-    with engine.begin() as conn:
-        conn.execute(sql("DELETE FROM audit_log WHERE seq >= 2"))
+    _seed(engine, 3)
+    tamper(engine, "DELETE FROM audit_log WHERE seq >= 2")
     with session_scope(engine) as s:
         check = verify_chain(s)
     assert not check.ok and check.expected_rows == 3 and check.rows == 1

@@ -1,4 +1,4 @@
-"""`recovery actors add|list`: the team and their roles."""
+"""`recovery actors add|remove-role|list`: the team and their roles."""
 
 from typing import Annotated, Any
 
@@ -26,7 +26,26 @@ def add(
     if json_:
         emit_json(doc)
     else:
-        err().print(f"{actor.name}: {', '.join(doc['roles'])}")
+        err().print(f"{actor.name}: {', '.join(doc['roles'])}", markup=False, highlight=False)
+
+
+@app.command("remove-role")
+def remove_role(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The actor's name.")],
+    role: Annotated[str, typer.Option("--role", help="The role to revoke.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Revoke a role from an actor (audited); what they did with it before stays on record."""
+    from recovery.cases import CaseService
+
+    st = state(ctx)
+    actor = CaseService(st.engine()).remove_role(name, role.strip(), by=st.actor)
+    doc = {"name": actor.name, "roles": sorted(actor.role_set())}
+    if json_:
+        emit_json(doc)
+    else:
+        err().print(f"{actor.name}: {', '.join(doc['roles']) or 'no roles'}")
 
 
 @app.command("list")
@@ -45,10 +64,11 @@ def list_actors(ctx: typer.Context, json_: JsonOpt = False) -> None:
         emit_json(docs)
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Actors ({len(docs)})", header_style="bold")
     table.add_column("name")
     table.add_column("roles")
     for d in docs:
-        table.add_row(d["name"], ", ".join(d["roles"]))
+        table.add_row(Text(d["name"]), ", ".join(d["roles"]))
     out().print(table)

@@ -45,6 +45,8 @@ def verify(
     retry them later), 2 when some rows were malformed (all rows are still written), or for an
     unreadable file or missing columns.
     """
+    from rich.markup import escape
+
     from recovery.batch import BatchOptions, run_batch
     from recovery.errors import RecoveryError
 
@@ -61,18 +63,23 @@ def verify(
         with _Bar(console, enabled=not quiet) as bar:
             result = run_batch(engine, input_path, output, resume=resume, options=options, on_progress=bar.update)
     except RecoveryError as exc:
-        console.print(f"[red]error[/]: {exc}", highlight=False)
+        console.print(f"[red]error[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:   # the disk filled, or a file went away under the run
+        where = f"{exc.filename}: " if exc.filename else ""
+        console.print(f"[red]error[/]: {escape(where + (exc.strerror or str(exc)))}", highlight=False)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print(f"[yellow]interrupted[/]: progress is saved; run again with --resume to continue "
-                      f"into {output}", highlight=False)
+                      f"into {escape(str(output))}", highlight=False)
         raise typer.Exit(130) from None
     if json_:
         emit_json(result.to_json())
     else:
         _summary(result)
     if result.progress.malformed:
-        console.print(f"{result.progress.malformed} malformed row(s): see the `error` column of {output}",
+        console.print(f"{result.progress.malformed} malformed row(s): see the `error` column of "
+                      f"{escape(str(output))}",
                       highlight=False)
         raise typer.Exit(2)
 
@@ -112,6 +119,7 @@ class _Bar:
 
 
 def _summary(result: BatchResult) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from recovery.triage import RECOVERABLE, Outcome
@@ -121,7 +129,7 @@ def _summary(result: BatchResult) -> None:
     head = f"{p.rows_done} rows in {result.elapsed:.1f}s"
     if result.resumed_from:
         head += f" (resumed after row {result.resumed_from})"
-    console.print(f"{head} -> {result.output}", highlight=False)
+    console.print(f"{head} -> {escape(str(result.output))}", highlight=False)
     if p.options.get("open_cases"):
         console.print(f"cases: {p.cases_opened} opened, {p.cases_existing} already open", highlight=False)
     outcomes = Table(title="By outcome")
@@ -130,7 +138,7 @@ def _summary(result: BatchResult) -> None:
     outcomes.add_column("rows", justify="right")
     for name, count in sorted(p.by_outcome.items(), key=lambda kv: (-kv[1], kv[0])):
         recoverable = RECOVERABLE[Outcome(name)] if name in Outcome._value2member_map_ else "-"
-        outcomes.add_row(name, recoverable, str(count))
+        outcomes.add_row(escape(name), recoverable, str(count))
     console.print(outcomes)
     names = sorted({o for counts in p.by_network.values() for o in counts})
     networks = Table(title="By network")
@@ -139,5 +147,5 @@ def _summary(result: BatchResult) -> None:
         networks.add_column(name, justify="right")
     networks.add_column("total", justify="right")
     for net, counts in sorted(p.by_network.items()):
-        networks.add_row(net, *(str(counts.get(n, "")) for n in names), str(sum(counts.values())))
+        networks.add_row(escape(net), *(str(counts.get(n, "")) for n in names), str(sum(counts.values())))
     console.print(networks)

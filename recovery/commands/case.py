@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, help="Cases: one per claim, from open to closed.")
 
-IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID")]
+IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID", min=1, max=2**31 - 1)]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RoleOpt = Annotated[str, typer.Option("--role", help="wallet, clearing or security.")]
 
@@ -28,7 +28,7 @@ def service(ctx: typer.Context) -> CaseService:
     cfg = st.config
     high = decimal_arg(cfg.high_value_usd, "[approvals] high_value_usd") if cfg.high_value_usd else None
     return CaseService(st.engine(), policy=load_policy(cfg.fee_policy), high_value_usd=high,
-                       config_rpc=cfg.rpc)
+                       config_rpc=cfg.rpc, hot_wallets=cfg.hot_wallets)
 
 
 def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, note: str | None = None) -> None:
@@ -44,7 +44,7 @@ def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, n
     from recovery.commands.case_render import case_panel
 
     if note:
-        err().print(note)
+        err().print(note, markup=False, highlight=False)
     out().print(case_panel(doc))
 
 
@@ -55,12 +55,18 @@ def open_case(
     asset: Annotated[str | None, typer.Option("--asset", help="Asset the user says they sent.")] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Amount the user says they sent.")] = None,
     memo: Annotated[str | None, typer.Option("--memo", help="Memo/tag the user says they used.")] = None,
+    payout_address: Annotated[str | None, typer.Option(
+        "--payout-address", help="The user's own address on the network: a recovery may be sent there.")] = None,
+    reopen_of: Annotated[int | None, typer.Option(
+        "--reopen-of", help="Open a second case of a deposit whose case ID is final, on purpose.")] = None,
+    reason: ReasonOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Open a case for a claim (agent)."""
+    """Open a case for a claim (agent); one case per deposit unless --reopen-of names the earlier one."""
     svc = service(ctx)
     case = svc.open(state(ctx).actor, network=network, tx_hash=tx, user_id=user, asset=asset,
-                    amount=decimal_arg(amount, "--amount"), memo=memo)
+                    amount=decimal_arg(amount, "--amount"), memo=memo, payout_address=payout_address,
+                    reopen_of=reopen_of, reason=reason)
     show_case(ctx, svc, case.id, json_, f"opened case {case.id}")  # type: ignore[arg-type]
 
 
@@ -108,15 +114,16 @@ def list_(
     from datetime import timedelta
 
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Cases ({len(docs)})", header_style="bold")
     for col in ("id", "status", "network", "user", "outcome", "amount", "opened by", "age", "waiting"):
         table.add_column(col, justify="right" if col in ("id", "amount") else "left")
     for d in docs:
         amount = f"{d['amount']:f}" if d["amount"] is not None else ""
-        table.add_row(str(d["id"]), d["status"], d["network"], d["user_id"], d["outcome"] or "", amount,
-                      d["opened_by"], human(timedelta(seconds=d["age_seconds"])),
-                      human(timedelta(seconds=d["waiting_seconds"])))
+        table.add_row(str(d["id"]), *(Text(v) for v in (d["status"], d["network"], d["user_id"], d["outcome"] or "",
+                                                         amount, d["opened_by"])),
+                      human(timedelta(seconds=d["age_seconds"])), human(timedelta(seconds=d["waiting_seconds"])))
     out().print(table)
 
 
@@ -137,6 +144,7 @@ def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
         emit_json(rows)
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Case {case_id}: history", header_style="bold")
     for col in ("#", "at (UTC)", "actor", "event", "from", "to", "details"):
@@ -144,8 +152,8 @@ def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
     for r in rows:
         details = ", ".join(f"{k}={v}" for k, v in r["data"].items() if v not in (None, "", [], {})
                             and k != "quote")
-        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], r["event"],
-                      r["from_status"] or "", r["to_status"] or "", details[:120])
+        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", *(Text(v) for v in (
+            r["actor"], r["event"], r["from_status"] or "", r["to_status"] or "", details[:120])))
     out().print(table)
 
 
@@ -155,6 +163,18 @@ def verify(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
     svc = service(ctx)
     case = svc.verify(case_id, state(ctx).actor)
     show_case(ctx, svc, case_id, json_, f"case {case_id} is {case.status}: {case.reason or ''}")
+
+
+@app.command("payout")
+def payout(
+    ctx: typer.Context, case_id: IdArg,
+    address: Annotated[str, typer.Argument(help="The user's own address on the case's network.", metavar="ADDRESS")],
+    json_: JsonOpt = False,
+) -> None:
+    """Record the user's payout address, a destination `case execute` accepts (agent, before acceptance)."""
+    svc = service(ctx)
+    case = svc.set_payout(case_id, state(ctx).actor, address)
+    show_case(ctx, svc, case_id, json_, f"case {case_id}: payout address {case.payout_address} recorded")
 
 
 @app.command("value")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -62,8 +62,10 @@ class State:
     def engine(self) -> Engine:
         """The database engine, schema brought to head (SQLite) or checked (server)."""
         if self._engine is None:
+            from recovery.audit import configure
             from recovery.config import database_url
             from recovery.db import open_database
+            configure(self.config)   # the audit key may come from this config's [audit] key_file
             self._engine = open_database(database_url(self.config))
         return self._engine
 
@@ -99,13 +101,9 @@ def decimal_arg(text: str | None, field: str) -> Decimal | None:
     """A Decimal from the command line, or bad input naming the field."""
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise BadInput(f"{field} must be a number, not {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise BadInput(f"{field} must be a positive number, not {text!r}")
-    return value
+    from recovery.bounds import parse_decimal
+
+    return parse_decimal(text, field)
 
 
 def _default(value: Any) -> Any:

@@ -25,12 +25,14 @@ def import_reference(
     json_: JsonOpt = False,
 ) -> None:
     """Import reference data; bad rows are reported by line (exit 2) and the good rows still land."""
+    from rich.markup import escape
+
     from recovery.reference_import import import_file
 
     report = import_file(state(ctx).engine(), kind.value, file)
     console = err()
     for line, message in report.errors:
-        console.print(f"[red]{file}:{line}[/]: {message}", highlight=False)
+        console.print(f"[red]{escape(str(file))}:{line}[/]: {escape(message)}", highlight=False)
     if json_:
         emit_json(report.to_json())
     else:

@@ -4,8 +4,6 @@ import typer
 
 from recovery.commands.common import JsonOpt, NetworkOpt, RpcOpt, TxOpt, emit_json, out, state
 
-STYLE = {"yes": "green", "no": "red", "wait": "yellow", "retry": "magenta", "per_policy": "cyan"}
-
 
 def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = None, json_: JsonOpt = False) -> None:
     """Verify a transaction hash and name the cause. Exit 1 when the network cannot confirm it."""
@@ -27,13 +25,18 @@ def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = Non
 
 
 def _panel(doc: dict) -> None:  # type: ignore[type-arg]
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
+    doc = {k: escape(v) if isinstance(v, str) else v for k, v in doc.items()}   # chain and user texts stay text
+    doc["transfers"] = [{k: escape(v) if isinstance(v, str) else v for k, v in t.items()} for t in doc["transfers"]]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    colour = STYLE.get(doc["recoverable"], "white")
+    from recovery.outcomes import info
+
+    colour = info(doc["outcome"]).colour
     grid.add_row("Outcome", f"[{colour} bold]{doc['outcome']}[/]  (recoverable: {doc['recoverable']})")
     grid.add_row("Why", doc["reason"])
     grid.add_row("Status", f"{doc['status']}, {doc['confirmations']} confirmations "

@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from chains.base import ChainTx, Transfer, TxStatus
 from recovery.audit import verify_chain
-from recovery.case_models import Approval, Case, Quote
+from recovery.case_models import Approval, AuditEntry, Case, Quote
+from recovery.case_recovery import CaseExists
 from recovery.cases import CaseService, active_approvals, list_cases
 from recovery.db import session_scope
 from recovery.errors import BadInput, NotConfigured, Refused
@@ -24,6 +25,7 @@ DEPOSIT = "0x" + "cd" * 20
 SENDER = "0x" + "ee" * 20
 TX = "0x" + "11" * 32
 RECOVERY_TX = "0x" + "22" * 32
+HOT = "0x" + "f0" * 20   # our hot wallet on ethereum in these tests
 
 
 def verdict(amount: int = 5000, outcome: Outcome = Outcome.UNLISTED_TOKEN, user: str = "u1",
@@ -39,8 +41,8 @@ class Chain:
 
     def __init__(self) -> None:
         self.verdict = verdict()
-        self.recovery = ChainTx("ethereum", RECOVERY_TX, TxStatus.CONFIRMED, block_height=30, confirmations=3,
-                                transfers=(Transfer(DEPOSIT, SENDER, TOKEN, 5000 * 10**6, 6),))
+        self.recovery = ChainTx("ethereum", RECOVERY_TX, TxStatus.CONFIRMED, block_height=30, confirmations=12,
+                                transfers=(Transfer(DEPOSIT, HOT, TOKEN, 5000 * 10**6, 6),))
 
 
 @pytest.fixture
@@ -50,7 +52,8 @@ def chain() -> Chain:
 
 @pytest.fixture
 def svc(engine, chain: Chain) -> CaseService:
-    service = CaseService(engine, verifier=lambda s, n, h: chain.verdict, fetcher=lambda n, h: chain.recovery)
+    service = CaseService(engine, verifier=lambda s, n, h: chain.verdict, fetcher=lambda n, h: chain.recovery,
+                          hot_wallets={"ethereum": [HOT]})
     for name, roles in [("ann", ["agent"]), ("bob", ["agent", "wallet"]), ("wal", ["wallet"]),
                         ("cle", ["clearing"]), ("sec", ["security"]), ("sec2", ["security"])]:
         service.add_actor(name, roles)
@@ -191,7 +194,8 @@ def test_high_value_needs_a_second_security_approver(svc: CaseService, chain: Ch
 
 
 def test_threshold_is_configurable(engine, chain: Chain, svc: CaseService) -> None:
-    strict = CaseService(engine, high_value_usd=Decimal(100), verifier=svc.verifier, fetcher=svc.fetcher)
+    strict = CaseService(engine, high_value_usd=Decimal(100), verifier=svc.verifier, fetcher=svc.fetcher,
+                         hot_wallets=svc.hot_wallets)
     cid = awaiting(strict)
     with session_scope(engine) as s:
         assert strict.needed(s, s.get(Case, cid))["security"] == 2
@@ -221,10 +225,18 @@ def test_reverification_with_changed_facts_voids_approvals(svc: CaseService, cha
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"status": TxStatus.PENDING}, "not confirmed"),
-    ({"transfers": (Transfer(SENDER, DEPOSIT, TOKEN, 10, 6),)}, "nothing from the case's deposit address"),
-    ({"transfers": (Transfer(DEPOSIT, SENDER, "native", 10, 18),)}, "not the case's asset"),
-    ({"transfers": (Transfer(DEPOSIT, SENDER, TOKEN, 5000 * 10**6 + 1, 6),)}, "more than the quoted gross"),
+    ({"status": TxStatus.PENDING}, "^status: .*not confirmed"),
+    ({"confirmations": 11}, "^confirmations: .*11 of the 12 confirmations ethereum requires"),
+    ({"transfers": (Transfer(SENDER, DEPOSIT, TOKEN, 10, 6),)}, "^from_address: .*nothing from the case's deposit"),
+    ({"transfers": (Transfer(DEPOSIT, HOT, "native", 10, 18),)}, "^asset: .*not the case's asset"),
+    ({"transfers": (Transfer(DEPOSIT, HOT, TOKEN, 5000 * 10**6 + 1, 6),)},
+     "^amount: .*moves 5000.000001 .*more than the quoted gross 5000 "),
+    ({"transfers": (Transfer(DEPOSIT, HOT, TOKEN, 1, 6),)},
+     "^amount: .*moves 0.000001 .*less than the quoted net 4750 "),
+    ({"transfers": (Transfer(DEPOSIT, SENDER, TOKEN, 4750 * 10**6, 6),)},
+     f"^to_address: .*{SENDER}, which is neither a hot wallet of ethereum"),
+    ({"transfers": (Transfer(DEPOSIT, HOT, TOKEN, 4750 * 10**6, 6), Transfer(DEPOSIT, SENDER, TOKEN, 1, 6))},
+     f"^to_address: .*{SENDER}"),
 ])
 def test_execute_refuses_a_recovery_tx_that_does_not_match(svc: CaseService, chain: Chain, engine,
                                                            change: dict, message: str) -> None:
@@ -281,3 +293,223 @@ def test_list_filters(svc: CaseService, engine) -> None:
         assert list_cases(s, older_than=timedelta(hours=1)) == []
         later = datetime.now(UTC) + timedelta(hours=2)
         assert len(list_cases(s, older_than=timedelta(hours=1), now=later)) == 2
+
+
+# -- destinations of a recovery -----------------------------------------------------------------------
+def test_execute_needs_a_configured_destination(svc: CaseService, chain: Chain, engine,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    bare = CaseService(engine, verifier=svc.verifier, fetcher=svc.fetcher)
+    cid = approved(bare)
+    with pytest.raises(Refused, match="^to_address: no destination is allowed .*RECOVERY_HOT_WALLETS_ETHEREUM"):
+        bare.execute(cid, "wal", RECOVERY_TX)
+    monkeypatch.setenv("RECOVERY_HOT_WALLETS_ETHEREUM", f"0x{'99' * 20}, {HOT.upper().replace('0X', '0x')}")
+    case = bare.execute(cid, "wal", RECOVERY_TX)
+    assert case.status == "executed" and case.recovered_base == 5000 * 10**6
+
+
+def test_execute_to_the_users_payout_address(svc: CaseService, chain: Chain, engine) -> None:
+    payout = "0x" + "77" * 20
+    bare = CaseService(engine, verifier=svc.verifier, fetcher=svc.fetcher)
+    with pytest.raises(BadInput, match="--payout-address"):
+        bare.open("ann", network="ethereum", tx_hash=TX, user_id="u1", payout_address="not-an-address")
+    case = bare.open("ann", network="ethereum", tx_hash=TX, user_id="u1", payout_address=payout)
+    bare.verify(case.id, "ann")
+    bare.quote(case.id, "ann")
+    bare.set_payout(case.id, "ann", payout.upper().replace("0X", "0x"))   # recorded again, audited
+    bare.accept(case.id, "ann")
+    with pytest.raises(Refused, match="payout address can be set only before"):
+        bare.set_payout(case.id, "ann", "0x" + "78" * 20)
+    for who, role in (("wal", "wallet"), ("cle", "clearing"), ("sec", "security")):
+        bare.approve(case.id, who, role)
+    chain.recovery = replace(chain.recovery, transfers=(Transfer(DEPOSIT, payout, TOKEN, 4750 * 10**6, 6),))
+    assert bare.execute(case.id, "wal", RECOVERY_TX).status == "executed"
+    with session_scope(engine) as s:
+        events = [r.event for r in s.exec(select(AuditEntry).where(AuditEntry.case_id == case.id))]
+    assert events.count("payout") == 1 and events[0] == "open"
+
+
+# -- one case per deposit, one recovery ever ------------------------------------------------------------
+def close_case(svc: CaseService) -> int:
+    cid = approved(svc)
+    svc.execute(cid, "wal", RECOVERY_TX)
+    svc.credit(cid, "cle", "LEDGER-1")
+    svc.move(cid, "ann", "close")
+    return cid
+
+
+def test_a_closed_deposit_is_not_opened_again_by_accident(svc: CaseService, engine) -> None:
+    first = close_case(svc)
+    with pytest.raises(CaseExists, match=f"case {first} \\(closed\\) already handled this transaction.*"
+                                         f"--reopen-of {first}") as info:
+        svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    assert info.value.case_id == first
+    with pytest.raises(BadInput, match="--reason is required"):
+        svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1", reopen_of=first)
+    with pytest.raises(BadInput, match="latest case of this transaction is case"):
+        svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1", reopen_of=first + 1, reason="x")
+    again = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1", reopen_of=first, reason="user disputes")
+    assert again.reopen_of == first
+    with session_scope(engine) as s:
+        row = s.exec(select(AuditEntry).where(AuditEntry.case_id == again.id)).first()
+    assert '"reopen_of":' + str(first) in row.data and "user disputes" in row.data
+    assert f'"deposit_recovered_by":{first}' in row.data
+    # ... and the second case can never recover the deposit again
+    svc.verify(again.id, "ann")
+    svc.quote(again.id, "ann")
+    svc.accept(again.id, "ann")
+    for who, role in (("wal", "wallet"), ("cle", "clearing"), ("sec", "security")):
+        svc.approve(again.id, who, role)
+    with pytest.raises(Refused, match=f"already recovered by case {first}"):
+        svc.execute(again.id, "wal", "0x" + "33" * 32)
+
+
+def test_the_database_holds_one_live_case_and_one_recovery_per_deposit(svc: CaseService, engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    case = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    row = {"status": "open", "version": 1, "network": "ethereum", "tx_hash": TX, "tx_key": case.tx_key,
+           "user_id": "u2", "opened_by": "ann", "opened_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}
+    with pytest.raises(IntegrityError), session_scope(engine) as s:   # behind the service's back
+        s.add(Case(**row))
+    with session_scope(engine) as s:
+        s.add(Case(**{**row, "status": "cancelled"}))   # a final case does not count as live
+    done = close_case_from(svc, case.id)
+    with pytest.raises(IntegrityError), session_scope(engine) as s:
+        s.add(Case(**{**row, "status": "cancelled", "deposit_recovered": s.get(Case, done).deposit_recovered}))
+
+
+def close_case_from(svc: CaseService, cid: int) -> int:
+    svc.verify(cid, "ann")
+    svc.quote(cid, "ann")
+    svc.accept(cid, "ann")
+    for who, role in (("wal", "wallet"), ("cle", "clearing"), ("sec", "security")):
+        svc.approve(cid, who, role)
+    svc.execute(cid, "wal", RECOVERY_TX)
+    return cid
+
+
+# -- verification that cannot reach the chain, and young claims ------------------------------------------
+def test_unreachable_reverification_changes_nothing(svc: CaseService, engine) -> None:
+    from tests.support.loopback import refused_url
+
+    cid = quoted(svc)
+    with session_scope(engine) as s:
+        before = s.get(Case, cid).model_dump()
+        rows = verify_chain(s).rows
+    offline = CaseService(engine, config_rpc={"ethereum": refused_url()})   # the real verifier, node down
+    with pytest.raises(Refused, match="was not verified: Ethereum could not be reached.*Nothing was changed: "
+                                      "the case stays quoted with its facts and 20 confirmations"):
+        offline.verify(cid, "ann")
+    with session_scope(engine) as s:
+        assert s.get(Case, cid).model_dump() == before and verify_chain(s).rows == rows
+
+
+def test_a_young_claim_not_found_waits(svc: CaseService, chain: Chain, engine) -> None:
+    missing = replace(verdict(), outcome=Outcome.NOT_FOUND, status="not_found", reason="Ethereum does not know "
+                      "this transaction.", transfers=(), transfer=None, asset=None, amount=None, user_id=None,
+                      deposit_address=None, deposit_network=None, confirmations=0, block_height=None)
+    chain.verdict = missing
+    case = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    case = svc.verify(case.id, "ann")
+    assert case.status == "open" and "The claim is young" in (case.reason or "") and "6 h" in case.reason
+    chain.verdict = verdict()
+    assert svc.verify(case.id, "ann").status == "verified"
+    chain.verdict = missing                     # a verified claim that the node loses while young: waits
+    assert svc.verify(case.id, "ann").status == "verified"
+    with session_scope(engine) as s:            # seven hours later it is rejected
+        old = s.get(Case, case.id)
+        old.opened_at = datetime.now(UTC) - timedelta(hours=7)
+        s.add(old)
+    assert svc.verify(case.id, "ann").status == "rejected"
+
+
+# -- straight to credit, stale quotes and prices, revoked roles -----------------------------------------
+@pytest.mark.parametrize("outcome", [Outcome.UNCREDITED, Outcome.MISSING_MEMO, Outcome.WRONG_MEMO])
+def test_funds_already_ours_go_from_approval_to_credit(svc: CaseService, chain: Chain, engine,
+                                                       outcome: Outcome) -> None:
+    chain.verdict = verdict(outcome=outcome)
+    cid = approved(svc)
+    with pytest.raises(Refused, match="needs no recovery transaction"):
+        svc.execute(cid, "wal", RECOVERY_TX)
+    case = svc.credit(cid, "cle", "LEDGER-9")
+    assert case.status == "credited" and case.recovery_tx is None and case.deposit_recovered
+
+
+def test_on_chain_outcomes_cannot_skip_execute(svc: CaseService) -> None:
+    cid = approved(svc)
+    with pytest.raises(Refused, match="record the recovery transaction first"):
+        svc.credit(cid, "cle", "LEDGER-1")
+
+
+def expire_quote(engine, cid: int) -> None:
+    with session_scope(engine) as s:
+        q = s.exec(select(Quote).where(Quote.case_id == cid)).one()
+        q.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        s.add(q)
+
+
+def test_stale_quote_refused_at_approval_and_execute(svc: CaseService, engine) -> None:
+    cid = awaiting(svc)
+    svc.approve(cid, "wal", "wallet")
+    expire_quote(engine, cid)
+    with pytest.raises(Refused, match="cannot approve: the quote expired at .*recovery case quote"):
+        svc.approve(cid, "cle", "clearing")
+    case, _ = svc.quote(cid, "ann")               # re-quoted: accepted again, approvals start over
+    assert case.status == "quoted"
+    with session_scope(engine) as s:
+        assert active_approvals(s, cid) == []
+    svc.accept(cid, "ann")
+    for who, role in (("wal", "wallet"), ("cle", "clearing"), ("sec", "security")):
+        svc.approve(cid, who, role)
+    with session_scope(engine) as s:
+        q = s.exec(select(Quote).where(Quote.case_id == cid).order_by(Quote.id.desc())).first()  # type: ignore[union-attr]
+        q.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        s.add(q)
+    with pytest.raises(Refused, match="cannot execute: the quote expired"):
+        svc.execute(cid, "wal", RECOVERY_TX)
+
+
+def test_a_price_older_than_the_policy_allows_is_refused(svc: CaseService, engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM prices")
+    with session_scope(engine) as s:
+        s.add(Price(network="ethereum", asset=TOKEN, asset_key=key_asset("ethereum", TOKEN), usd_price=Decimal(1),
+                    as_of=datetime(2025, 12, 1, 9, 30, tzinfo=UTC), source="old feed"))
+    case = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    svc.verify(case.id, "ann")
+    with pytest.raises(Refused, match="is of 2025-12-01 09:30 UTC, older than the 24 h .*max_price_age_hours"):
+        svc.quote(case.id, "ann")
+    svc.value(case.id, "cle", Decimal("1.01"))     # a fresh valuation by clearing
+    assert svc.quote(case.id, "ann")[1].price_source == "valuation by cle"
+
+
+def test_roles_can_be_revoked(svc: CaseService, engine) -> None:
+    cid = awaiting(svc)
+    actor = svc.remove_role("wal", "wallet", by="admin")
+    assert actor.role_set() == set()
+    with pytest.raises(Refused, match="does not hold the wallet role"):
+        svc.approve(cid, "wal", "wallet")
+    with pytest.raises(Refused, match="does not hold the wallet role"):
+        svc.remove_role("wal", "wallet")
+    with pytest.raises(BadInput, match="--role"):
+        svc.remove_role("wal", "boss")
+    with session_scope(engine) as s:
+        row = s.exec(select(AuditEntry).where(AuditEntry.event == "role_removed")).one()
+    assert row.actor == "admin" and '"role":"wallet"' in row.data
+
+
+def test_the_loser_of_a_race_is_told_which_case_exists(svc: CaseService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both agents checked before either wrote: the unique index refuses the second, named at the boundary."""
+    import recovery.cases as cases_module
+
+    first = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
+    real, calls = cases_module.latest_cases, []
+
+    def blind_once(s, network, keys):   # the check saw nothing, as a racing agent's check would
+        calls.append(1)
+        return {} if len(calls) == 1 else real(s, network, keys)
+
+    monkeypatch.setattr(cases_module, "latest_cases", blind_once)
+    with pytest.raises(CaseExists, match=f"case {first.id} is already open .*at the same moment") as info:
+        svc.open("bob", network="ethereum", tx_hash=TX, user_id="u1")
+    assert info.value.case_id == first.id

@@ -1,4 +1,4 @@
-"""Two real processes act on one case at the same moment on PostgreSQL: exactly one wins."""
+"""Two real processes act on one case, or open one deposit, at the same moment: exactly one wins."""
 
 from __future__ import annotations
 
@@ -13,14 +13,37 @@ import pytest
 from tests.conftest import _fresh_postgres
 from tests.recovery.test_cases import TOKEN, TX, verdict
 
-pytestmark = pytest.mark.postgres
-
 
 def _service(url: str) -> Any:
     from recovery.cases import CaseService
     from recovery.db import make_engine
 
     return CaseService(make_engine(url), verifier=lambda s, n, h: verdict())
+
+
+def opener(url: str, barrier: Any, results: Any, how: str, tx: str, actor: str) -> None:
+    """Open a case for `tx` through the case service (`case open`) or the batch opener (`--open-cases`)."""
+    from recovery.batch_cases import CaseOpener
+    from recovery.errors import RecoveryError
+
+    svc = _service(url)
+    svc.engine.connect().close()
+    batch = CaseOpener(svc.engine, actor) if how == "batch" else None
+    barrier.wait()
+    try:
+        if batch is not None:
+            case_id, note = batch.open(verdict_for(tx), {"user_id": "u1"})
+            results.put(("ok", case_id) if case_id is not None else ("refused", note))
+        else:
+            results.put(("ok", svc.open(actor, network="ethereum", tx_hash=tx, user_id="u1").id))
+    except RecoveryError as exc:
+        results.put(("refused", str(exc)))
+
+
+def verdict_for(tx: str) -> Any:
+    from dataclasses import replace
+
+    return replace(verdict(), tx_hash=tx)
 
 
 def worker(url: str, barrier: Any, results: Any, action: str, case_id: int, actor: str, arg: str) -> None:
@@ -70,10 +93,10 @@ def _setup(url: str, rounds: int) -> list[int]:
     return ids
 
 
-def _race(url: str, jobs: list[tuple[str, int, str, str]]) -> list[tuple[str, str]]:
+def _race(url: str, jobs: list[tuple[Any, ...]], target: Any = worker) -> list[tuple[str, Any]]:
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(len(jobs)), ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(url, barrier, results, *job)) for job in jobs]
+    procs = [ctx.Process(target=target, args=(url, barrier, results, *job)) for job in jobs]
     for p in procs:
         p.start()
     out = [results.get(timeout=60) for _ in procs]
@@ -83,6 +106,7 @@ def _race(url: str, jobs: list[tuple[str, int, str, str]]) -> list[tuple[str, st
     return out
 
 
+@pytest.mark.postgres
 def test_two_final_approvals_at_once_one_wins(pg_url: str) -> None:
     ids = _setup(pg_url, 4)
     svc = _service(pg_url)
@@ -106,6 +130,7 @@ def test_two_final_approvals_at_once_one_wins(pg_url: str) -> None:
             assert verify_chain(s).ok
 
 
+@pytest.mark.postgres
 def test_two_agents_moving_one_case_one_wins(pg_url: str) -> None:
     ids = _setup(pg_url, 4)
     for cid in ids:
@@ -117,4 +142,46 @@ def test_two_agents_moving_one_case_one_wins(pg_url: str) -> None:
     with svc.session() as s:
         from recovery.audit import verify_chain
 
+        assert verify_chain(s).ok
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def race_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A migrated database two processes can share: a SQLite file, or a fresh PostgreSQL database."""
+    from recovery.db import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    for url in _fresh_postgres():
+        upgrade(url)
+        yield url
+
+
+@pytest.mark.parametrize("second", ["case", "batch"])
+def test_two_processes_opening_one_deposit_make_one_case(race_url: str, second: str) -> None:
+    """`case open` against `case open`, and against `batch verify --open-cases`: one case, the loser told
+    which; the database index decides when both checked before either wrote."""
+    from sqlmodel import select
+
+    from recovery.case_models import Case
+
+    svc = _service(race_url)
+    for name in ("ann", "ben"):
+        svc.add_actor(name, ["agent"])
+    txs = ["0x" + f"{i + 1:064x}" for i in range(4)]
+    for tx in txs:
+        got = _race(race_url, [("case", tx, "ann"), (second, tx, "ben")], target=opener)
+        wins = [g for g in got if g[0] == "ok"]
+        assert len(wins) == 1, got
+        winner = wins[0][1]
+        loss = next(g[1] for g in got if g[0] == "refused")
+        assert f"case {winner} is already open for this transaction" in loss, got
+    with svc.session() as s:
+        from recovery.audit import verify_chain
+
+        cases = s.exec(select(Case)).all()
+        assert sorted(c.tx_hash for c in cases) == txs
         assert verify_chain(s).ok

@@ -140,3 +140,27 @@ def test_fee_arithmetic_invariants(claim) -> None:  # type: ignore[no-untyped-de
         slack = price * unit(decimals)
         assert rule.min_usd - slack <= b.fee * price <= rule.max_usd + slack
     assert b.recommendation in ("recover", "defer")
+
+
+def test_policy_ages_and_rule_lookup() -> None:
+    from recovery.fees import rule_of
+
+    assert POLICY.max_price_age_hours == 24 and POLICY.not_found_wait_hours == 6
+    assert rule_of("uncredited") == "no_fee" and rule_of("wrong_memo") == "memo_flat" and rule_of(None) == "tier"
+    with pytest.raises(BadInput, match="failed cannot be quoted"):
+        rule_of("failed")
+    with pytest.raises(BadInput, match="unknown outcome"):
+        rule_of("lost")
+
+
+def test_exact_units_beyond_28_digits() -> None:
+    from recovery.fees import plain, to_base
+    from recovery.triage import whole_units
+
+    base = 1234567890123123456789012341234
+    assert whole_units(base, 18) == D("1234567890123.123456789012341234")
+    assert plain(whole_units(base, 18)) == "1234567890123.123456789012341234"
+    assert to_base(D("1234567890123.123456789012341234"), 18) == base
+    assert whole_units(10**40, 18) == D(10**22) and plain(D("1.50")) == "1.5"
+    b = fee("direct", "1234567890123.123456789012341234", price="0.000001", decimals=18)
+    assert b.gross == D("1234567890123.123456789012341234") and to_base(b.net, 18) == base - 10**27

@@ -40,7 +40,10 @@ MOVES = [
     ("awaiting_approval", "approve", {"complete": True}, "approved"),
     ("awaiting_approval", "reject", {}, "rejected"),
     ("approved", "reject", {}, "rejected"),
-    ("approved", "execute", {"tx_ok": True}, "executed"),
+    ("approved", "execute", {"tx_ok": True, "on_chain": True}, "executed"),
+    ("approved", "credit", {"on_chain": False}, "credited"),
+    ("awaiting_approval", "quote", {}, "quoted"),
+    ("approved", "quote", {}, "quoted"),
     ("executed", "credit", {}, "credited"),
     ("credited", "close", {}, "closed"),
 ] + [(s, "cancel", {}, "cancelled") for s in ("open", "verified", "quoted", "awaiting_approval", "approved",
@@ -54,7 +57,11 @@ def test_transition(before: str, event: str, facts: dict, after: str) -> None:
 
 @pytest.mark.parametrize(("before", "event", "facts"), [
     ("quoted", "accept", {"quote_current": False}),
-    ("approved", "execute", {"tx_ok": False}),
+    ("approved", "execute", {"tx_ok": False, "on_chain": True}),
+    ("approved", "execute", {"tx_ok": True, "on_chain": False}),   # uncredited/memo: nothing to execute
+    ("approved", "execute", {"tx_ok": True}),                      # strict: the outcome must say so
+    ("approved", "credit", {"on_chain": True}),                    # on-chain recovery first
+    ("approved", "credit", {}),
 ])
 def test_guard_refuses(before: str, event: str, facts: dict) -> None:
     with pytest.raises(Refused, match=f"is {before}: {event} is not possible now"):
@@ -92,3 +99,5 @@ def test_diagram_in_docs_is_generated_from_the_machine() -> None:
     assert doc.read_text() == markdown()
     text = markdown()
     assert "stateDiagram-v2" in text and "awaiting_approval --> approved" in text
+    assert "approved --> credited : Credit [funds_already_ours]" in text
+    assert "`uncredited`, `missing_memo`, `wrong_memo`" in text
