@@ -128,7 +128,6 @@ def test_backup_refuses_to_overwrite_and_advises_pg_dump(tmp_path) -> None:
 
 def test_audit_verify_says_how_many_rows_the_head_expects(engine) -> None:
     from recovery.audit import verify_chain
-
     from tests.recovery.test_audit import _seed, tamper
 
     _seed(engine, 3)
