@@ -126,10 +126,10 @@ class Adapter:
         """The hash in the form the node expects; raises `InvalidTxHash` if malformed."""
         value = tx_hash.strip()
         if not self._hash_re.fullmatch(value):
-            raise InvalidTxHash(
-                f"{tx_hash!r} is not a valid {self.network.name} transaction hash "
-                f"(expected {self.network.tx_hash_regex})"
-            )
+            from chains.hash_form import explain
+
+            raise InvalidTxHash(f"{tx_hash!r} is not a valid {self.network.name} transaction hash: "
+                                f"{explain(value, self.network.tx_hash_regex)}")
         return value
 
     def split_hashes(self, hashes: Sequence[str]) -> tuple[list[FetchResult | None], dict[int, str]]:

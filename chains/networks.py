@@ -55,6 +55,9 @@ class Network:
     identity: str | None = None
     #: an endpoint whose newest block is older than this is behind (unavailable); None: not checked
     max_head_age_seconds: int | None = None
+    #: labels exchanges and users write for this network (`ETH`, `ERC20`, `BEP20`): answered with a
+    #: "did you mean" naming the id, never taken silently in place of it
+    aliases: tuple[str, ...] = ()
 
     def expected_identity(self) -> str | None:
         """The identity an endpoint must report to be this network; None where none is recorded."""
@@ -89,6 +92,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "chain_id": (int, False), "identity": (str, False), "key_group": (str, False),
     "deposit_addresses": (str, False), "address": (dict, False), "rpc_verbosity": (int, False),
     "max_head_age_seconds": (int, False),
+    "aliases": (list, False),
 }
 DEPOSIT_ADDRESSES = ("key", "contract")
 
@@ -152,7 +156,15 @@ def _check_row(path: Path, index: int, row: dict[str, Any]) -> Network:
         data["address"] = parse_params(row["family"], row.get("address"))
     except ParamError as exc:
         raise fail(exc.field, exc.why) from None
+    if not all(isinstance(a, str) and _label(a) for a in row.get("aliases", [])):
+        raise fail("aliases", "must be a list of non-empty labels")
+    data["aliases"] = tuple(row.get("aliases", []))
     return Network(**data)
+
+
+def _label(text: str) -> str:
+    """A label as compared: lower case, letters and digits only (`ERC-20` is `erc20`)."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
 def _check_key_groups(path: Path, networks: dict[str, Network]) -> None:
@@ -195,6 +207,12 @@ def load_registry(path: Path = DEFAULT_PATH) -> dict[str, Network]:
             raise RegistryError(f"{path}: network {net.id}: field 'id' is a duplicate")
         networks[net.id] = net
     _check_key_groups(path, networks)
+    seen: dict[str, str] = {_label(n.id): n.id for n in networks.values()}
+    for net in networks.values():
+        for alias in net.aliases:
+            owner = seen.setdefault(_label(alias), net.id)
+            if owner != net.id:
+                raise RegistryError(f"{path}: network {net.id}: field 'aliases' repeats {alias!r} of {owner}")
     return networks
 
 
@@ -229,12 +247,33 @@ def network_with_identity(family: str, identity: str) -> Network | None:
     return found[0] if len(found) == 1 else None
 
 
+def suggest_network(name: str) -> str | None:
+    """The network id a label stands for (`ETH`, `TRC20`), else the closest id, else None."""
+    import difflib
+
+    nets = registry()
+    label = _label(name)
+    for net in nets.values():
+        if label in {_label(a) for a in net.aliases} | {_label(net.id)}:
+            return net.id
+    by_label = {_label(n.id): n.id for n in nets.values()} | {_label(a): n.id for n in nets.values()
+                                                               for a in n.aliases}
+    close = difflib.get_close_matches(label, list(by_label), n=1, cutoff=0.75)
+    return by_label[close[0]] if close else None
+
+
 def get_network(network_id: str) -> Network:
-    """One network by id, or `UnsupportedNetwork` listing the known ids."""
+    """One network by id, or `UnsupportedNetwork` with a "did you mean" (labels such as ETH or TRC20
+    name their network) or the list of known ids."""
     nets = registry()
     try:
         return nets[network_id.strip().lower()]
     except KeyError:
+        hint = suggest_network(network_id)
+        if hint:
+            aliases = ", ".join(nets[hint].aliases)
+            raise UnsupportedNetwork(f"unknown network {network_id!r}; did you mean {hint!r}"
+                                     + (f" (labels: {aliases})?" if aliases else "?")) from None
         raise UnsupportedNetwork(
             f"unknown network {network_id!r}; known: {', '.join(sorted(nets))}"
         ) from None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from recovery import audit
+from recovery import actor_names, audit
 from recovery.case_models import Actor, Approval, Case, Quote, Valuation
 from recovery.case_opening import OpeningActions
 from recovery.case_recovery import RecoveryActions
@@ -75,9 +75,11 @@ class CaseService(OpeningActions, RecoveryActions):
         """The acting actor, refused when unknown or without the role."""
         if not name:
             raise BadInput("no acting agent: give --as NAME or set RECOVERY_ACTOR")
-        actor = s.exec(select(Actor).where(Actor.name == name)).first()
+        actor = s.exec(select(Actor).where(Actor.name == actor_names.clean(name))).first()
         if actor is None:
-            raise Refused(f"unknown actor {name!r}: add them with `recovery actors add {name} --role ROLE`")
+            actor, hint = actor_names.find(s, name)
+        if actor is None:
+            raise Refused(f"unknown actor {name!r}: {hint}add them with `recovery actors add {name} --role ROLE`")
         if role is not None and role not in actor.role_set():
             held = ", ".join(sorted(actor.role_set())) or "none"
             raise Refused(f"{name} does not hold the {role} role (roles: {held})")
@@ -107,7 +109,7 @@ class CaseService(OpeningActions, RecoveryActions):
     # -- actors -------------------------------------------------------------------------------
     def add_actor(self, name: str, roles: list[str], by: str | None = None) -> Actor:
         """Add an actor, or add roles to an existing one."""
-        name = name.strip()
+        name = actor_names.clean(name)
         if not name:
             raise BadInput("NAME must not be empty")
         bad = [r for r in roles if r not in ROLES]
@@ -116,6 +118,7 @@ class CaseService(OpeningActions, RecoveryActions):
         with self.session() as s:
             actor = s.exec(select(Actor).where(Actor.name == name)).first()
             if actor is None:
+                actor_names.refuse_duplicate(s, name, roles)
                 actor = Actor(name=name, added_by=by)
             actor.roles = ",".join(sorted(actor.role_set() | set(roles)))
             s.add(actor)
