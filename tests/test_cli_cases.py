@@ -144,8 +144,8 @@ def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenar
 
     from sqlalchemy import create_engine, text
     engine = create_engine(scenario_env["RECOVERY_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:   # as a superuser would: PostgreSQL's append-only trigger switched off
-        if engine.dialect.name == "postgresql":
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":   # the append-only trigger holds unless a superuser lifts it
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 6"))
     engine.dispose()

@@ -4,11 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import recovery.dbtypes
+from alembic import op
 
+import recovery.dbtypes
 
 revision = '0002'
 down_revision = '0001'

@@ -17,4 +17,5 @@ def upgrade(ctx: typer.Context) -> None:
 
     url = database_url(state(ctx).config)
     run_upgrade(url)
-    err().print(f"database {redact(url)} at revision {current_revision(make_engine(url))}")
+    err().print(f"database {redact(url)} at revision {current_revision(make_engine(url))}", markup=False,
+                highlight=False)

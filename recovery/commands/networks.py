@@ -25,7 +25,7 @@ def list_networks(
 ) -> None:
     """List the networks: family, tier, confirmations, memo rule, adapter readiness, endpoint."""
     from chains.endpoints import redact, resolve_endpoints
-    from chains.networks import registry
+    from chains.networks import key_peers, registry
     from chains.registry import adapter_ready
 
     config_rpc = state(ctx).config.rpc
@@ -40,7 +40,8 @@ def list_networks(
             "native_decimals": net.native_decimals, "min_confirmations": net.min_confirmations,
             "memo_required": net.memo_required, "adapter_ready": adapter_ready(net.family),
             "endpoint": redact(eps.urls[0]), "endpoint_source": eps.source,
-            "explorer_tx_url": net.explorer_tx_url, "shares_keys_with": list(net.shares_keys_with),
+            "explorer_tx_url": net.explorer_tx_url, "key_group": net.key_group,
+            "shares_keys_with": [n.id for n in key_peers(net)],
         })
     if json_:
         emit_json(rows)

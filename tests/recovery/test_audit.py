@@ -23,6 +23,7 @@ from recovery.db import session_scope
 from recovery.errors import BadInput, NotConfigured, Refused
 from tests.recovery.test_cases import Chain, approved, awaiting
 
+
 def _seed(engine: Any, n: int = 4) -> None:
     for i in range(n):
         with session_scope(engine) as s:
