@@ -122,3 +122,16 @@ def check_recovery_tx(case: Case, quote: Quote, tx: ChainTx, *, min_confirmation
         raise Refused(f"amount: the recovery transaction moves {show(base)}, more than the quoted gross "
                       f"{show(limits['gross'])}")
     return base
+
+
+def token_symbol_of(session: Session, case_id: int | None) -> str | None:
+    """The unlisted token's own chain symbol, as the case's latest verification read it (None: unknown)."""
+    import json
+
+    from sqlmodel import col, select
+
+    from recovery.case_models import AuditEntry
+
+    rows = session.exec(select(AuditEntry.data).where(AuditEntry.case_id == case_id, AuditEntry.event == "verify")
+                        .order_by(col(AuditEntry.seq).desc()).limit(1)).first()
+    return json.loads(rows).get("token_symbol") if rows else None

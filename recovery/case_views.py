@@ -12,7 +12,7 @@ from recovery.case_models import Approval, Case, Quote
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput
 from recovery.quotes import quote_json
-from recovery.workflow import allowed_events
+from recovery.workflow import FINAL, CaseStatus, allowed_events
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -49,21 +49,53 @@ def approval_json(a: Approval) -> dict[str, Any]:
             "voided_at": a.voided_at}
 
 
+def case_symbol(s: Session, case: Case, quote: Quote | None = None) -> str | None:
+    """The unit of the case's amount: the listing's symbol, the native coin's, the token's own, or its address."""
+    if case.asset is None:
+        return None
+    if quote is not None:
+        return quote.symbol
+    from chains.base import NATIVE
+    from chains.networks import get_network
+    from recovery.reference import Reference
+    from recovery.triage import short
+
+    listed = Reference(s).listed_asset(case.network, case.asset)
+    if listed is not None:
+        return listed.symbol
+    if case.asset == NATIVE:
+        return get_network(case.network).native_symbol
+    from recovery.case_facts import token_symbol_of
+
+    return token_symbol_of(s, case.id) or short(case.asset)
+
+
+def missing_approvals(needed: dict[str, int] | None, rows: list[Approval]) -> dict[str, int] | None:
+    """What each role still has to approve: the needed count less the approvals given and not void."""
+    if needed is None:
+        return None
+    given = [a.role for a in rows if a.voided_at is None and a.decision == "approve"]
+    return {r: n - given.count(r) for r, n in needed.items() if n > given.count(r)}
+
+
 def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
               now: datetime | None = None) -> dict[str, Any]:
     """The case document: state, facts, current quote, approvals (void ones apart), what may happen next."""
     now = now or utcnow()
     quote = s.get(Quote, case.quote_id) if case.quote_id else None
     rows = list(s.exec(select(Approval).where(Approval.case_id == case.id).order_by(col(Approval.id))))
+    final = CaseStatus(case.status) in FINAL
     return {
         "id": case.id, "status": case.status, "version": case.version, "network": case.network,
         "tx_hash": case.tx_hash, "user_id": case.user_id, "opened_by": case.opened_by,
         "opened_at": case.opened_at, "updated_at": case.updated_at,
         "age_seconds": int((now - case.opened_at).total_seconds()),
-        "waiting_seconds": int((now - case.updated_at).total_seconds()),
+        "waiting_seconds": None if final else int((now - case.updated_at).total_seconds()),
+        "final": final,
         "claimed": {"asset": case.claimed_asset, "amount": case.claimed_amount, "memo": case.claimed_memo},
         "outcome": case.outcome, "recoverable": case.recoverable, "reason": case.reason,
-        "chain_status": case.chain_status, "asset": case.asset, "amount": case.amount,
+        "chain_status": case.chain_status, "asset": case.asset, "symbol": case_symbol(s, case, quote),
+        "amount": case.amount,
         "amount_base_units": None if case.amount_base is None else str(case.amount_base),
         "decimals": case.decimals, "from_address": case.from_address,
         "deposit_address": case.deposit_address, "deposit_network": case.deposit_network,
@@ -72,7 +104,7 @@ def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
         "quote": quote_json(quote, now) if quote else None,
         "approvals": [approval_json(a) for a in rows if a.voided_at is None],
         "voided_approvals": [approval_json(a) for a in rows if a.voided_at is not None],
-        "approvals_needed": needed,
+        "approvals_needed": needed, "approvals_missing": missing_approvals(needed, rows),
         "recovery_tx": case.recovery_tx, "recovered_amount": case.recovered_amount,
         "recovered_base_units": None if case.recovered_base is None else str(case.recovered_base),
         "payout_address": case.payout_address, "reopen_of": case.reopen_of,

@@ -194,7 +194,8 @@ class CaseService(OpeningActions, RecoveryActions):
                 values["quote_id"] = None
             data = {"outcome": verdict.outcome.value, "status": verdict.status, "reason": reason,
                     "verification": kind.value, "facts_changed": changed, "approvals_voided": voided,
-                    "confirmations": verdict.confirmations, "amount": verdict.amount, "asset": verdict.asset}
+                    "confirmations": verdict.confirmations, "amount": verdict.amount, "asset": verdict.asset,
+                    "token_symbol": verdict.token_symbol}
             self.transition(s, case, "verify", who.name, data, values, verification=kind, changed=changed)
             return case
 
@@ -242,9 +243,11 @@ class CaseService(OpeningActions, RecoveryActions):
                 from recovery.triage import whole_units
 
                 amount = whole_units(case.amount_base, case.decimals)
+            from recovery.case_facts import token_symbol_of
+
             q = build_quote(s, self.policy, network=case.network, asset=case.asset,  # type: ignore[arg-type]
                             amount=amount, outcome=case.outcome, decimals=case.decimals,
-                            case_id=case.id, actor=who.name,
+                            case_id=case.id, actor=who.name, symbol=token_symbol_of(s, case.id),
                             estimator=self.estimator or adapter_fee_estimator(self.config_rpc))
             s.add(q)
             s.flush()

@@ -68,8 +68,10 @@ def check_price_age(price: PriceInfo, policy: FeePolicy, what: str, now: datetim
                       "(`recovery import prices FILE`) or have clearing value the asset")
 
 
-def asset_info(session: Session, network: str, asset: str, decimals: int | None = None) -> AssetInfo:
-    """Symbol and decimals from the listing, the network (native), or the caller (a token we do not list)."""
+def asset_info(session: Session, network: str, asset: str, decimals: int | None = None,
+               symbol: str | None = None) -> AssetInfo:
+    """Symbol and decimals from the listing, the network (native), or the caller (a token we do not list:
+    its own chain symbol when known, else the short form of its address)."""
     from recovery.reference import Reference
 
     net = get_network(network)
@@ -80,7 +82,8 @@ def asset_info(session: Session, network: str, asset: str, decimals: int | None 
         return AssetInfo(NATIVE, net.native_symbol, net.native_decimals, False)
     if decimals is None:
         raise BadInput(f"decimals of {asset} on {network} are unknown (not a listed asset): give --decimals")
-    return AssetInfo(asset, short(asset), decimals, False)
+    own = " ".join((symbol or "").split())[:40]
+    return AssetInfo(asset, own or short(asset), decimals, False)
 
 
 def adapter_fee_estimator(config_rpc: Mapping[str, Any] | None = None) -> FeeEstimator:
@@ -120,10 +123,12 @@ def _network_fee(session: Session, policy: FeePolicy, network: str, info: AssetI
 def build_quote(session: Session, policy: FeePolicy, *, network: str, asset: str, amount: Decimal,
                 outcome: str | None, decimals: int | None = None, case_id: int | None = None,
                 actor: str | None = None, estimator: FeeEstimator | None = None,
-                now: datetime | None = None) -> Quote:
-    """A quote row (not yet added to the session); an unknown price is refused until clearing values it."""
+                now: datetime | None = None, symbol: str | None = None) -> Quote:
+    """A quote row (not yet added to the session); an unknown price is refused until clearing values it.
+
+    `symbol` is an unlisted token's own symbol as read from the chain, when known."""
     net = get_network(network)
-    info = asset_info(session, network, asset, decimals)
+    info = asset_info(session, network, asset, decimals, symbol)
     price = find_price(session, network, info.asset, case_id)
     if price is None:
         how = (f"clearing must enter a valuation first (`recovery case value {case_id} --usd-price P`)"
@@ -186,28 +191,40 @@ def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _amount(value: Decimal, symbol: str) -> str:
-    return f"{plain(value)} {symbol}"
+def _amount(value: Decimal, q: Quote) -> str:
+    from recovery.money import amount
+
+    return amount(value, q.symbol, q.decimals)
+
+
+def _token_intro(q: Quote, outcome: str | None) -> str:
+    """An unlisted token named once in full: its chain symbol (if known) and its whole contract address."""
+    if q.asset == NATIVE or (outcome != "unlisted_token" and q.symbol != short(q.asset)):
+        return ""
+    named = f"the token {q.symbol}, " if q.symbol != short(q.asset) else "the token with "
+    return f" ({named}contract address {q.asset})"
 
 
 def quote_message(q: Quote, *, user_id: str | None = None, outcome: str | None = None) -> str:
     """A polite, plain message for the user: the fee, what they receive, why, and the alternative."""
+    from recovery.money import usd
+
     net = get_network(q.network)
     greeting = f"Dear {user_id}," if user_id else "Hello,"
     cause = user_text(outcome, net.name)
     lines = [
         greeting, "",
-        f"Thank you for your patience. We have found your deposit of {_amount(q.gross, q.symbol)} "
-        f"on {net.name}: {cause}.", "",
+        f"Thank you for your patience. We have found your deposit of {_amount(q.gross, q)}"
+        f"{_token_intro(q, outcome)} on {net.name}: {cause}.", "",
     ]
     if q.fee == 0 and q.network_fee == 0:
-        lines.append(f"We can credit the full {_amount(q.gross, q.symbol)} to your account at no cost.")
+        lines.append(f"We can credit the full {_amount(q.gross, q)} to your account at no cost.")
     else:
-        fee_line = (f"Recovering it involves a service fee of {_amount(q.fee, q.symbol)} "
-                    f"(about {q.fee_usd} USD)")
+        fee_line = (f"Recovering it involves a service fee of {_amount(q.fee, q)} "
+                    f"(about {usd(q.fee_usd)})")
         if q.network_fee > 0:
-            fee_line += f" and a network fee of {_amount(q.network_fee, q.symbol)}"
-        lines += [fee_line + ".", f"You would receive {_amount(q.net, q.symbol)}.",
+            fee_line += f" and a network fee of {_amount(q.network_fee, q)}"
+        lines += [fee_line + ".", f"You would receive {_amount(q.net, q)}.",
                   f"The fee follows our recovery policy: {q.rule}."]
     if q.recommendation == "defer":
         lines += ["", f"Our recommendation is to wait rather than recover now: {q.reason}. "

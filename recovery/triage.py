@@ -44,6 +44,8 @@ class Verdict:
     transfer: Transfer | None = None
     asset: str | None = None
     symbol: str | None = None
+    #: an unlisted token's own `symbol()`/`name()` as the chain reports it (None: not read)
+    token_symbol: str | None = None
     amount: Decimal | None = None
     user_id: str | None = None
     deposit_address: str | None = None
@@ -200,7 +202,10 @@ class Triage:
 
     def _amount_facts(self, t: Transfer) -> dict[str, Any]:
         amount, symbol, decimals, _ = self._describe(t)
-        return {"transfer": t, "asset": t.asset, "symbol": symbol, "amount": amount,
+        own = None
+        if t.asset != NATIVE and self.adapter is not None and self.ref.listed_asset(self.net.id, t.asset) is None:
+            own = self.adapter.token_symbol(t.asset)
+        return {"transfer": t, "asset": t.asset, "symbol": symbol, "token_symbol": own, "amount": amount,
                 "amount_base_units": t.amount, "decimals": decimals}
 
     def one(self, tx: ChainTx, ours: list[tuple[Transfer, list[DepositAddress]]], tx_key: str,
@@ -271,7 +276,7 @@ class Triage:
             key = self._key(t.to_address)
             if key == t.asset or key in contracts or key in tx.contract_recipients:
                 facts = self._amount_facts(t)
-                del facts["symbol"]
+                del facts["symbol"], facts["token_symbol"]
                 return self._verdict(tx, Outcome.CONTRACT_ADDRESS, f"{self._describe(t)[3]} was sent to the "
                                      f"contract {short(t.to_address)}, not to a deposit address.", **facts)
         if tx.contract_call and self._trace_error and tx.status is TxStatus.CONFIRMED:

@@ -83,7 +83,7 @@ def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenar
     assert Decimal(quote["fee"]) + Decimal(quote["network_fee"]) + Decimal(quote["net"]) == 25000
 
     code, text, _ = run("case", "quote", cid, "--message")
-    assert code == 0 and "service fee of 5000" in text and "You would receive" in text
+    assert code == 0 and "service fee of 5,000 RNDM" in text and "You would receive" in text
 
     code, _, err = run("case", "approve", cid, "--role", "wallet", actor="wanda")
     assert code == 1 and "quoted: approve is not allowed" in err and "accept" in err

@@ -17,6 +17,8 @@ app = typer.Typer(no_args_is_help=True, help="Cases: one per claim, from open to
 IdArg = Annotated[int, typer.Argument(help="Case id.", metavar="ID", min=1, max=2**31 - 1)]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RoleOpt = Annotated[str, typer.Option("--role", help="wallet, clearing or security.")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Full values in the table, however wide it gets "
+                                                      "(else hashes and links print whole under it).")]
 
 
 def service(ctx: typer.Context) -> CaseService:
@@ -86,6 +88,7 @@ def list_(
     older_than: Annotated[str | None, typer.Option("--older-than", help="Opened at least this long ago "
                                                                         "(30m, 12h, 3d, 2w).")] = None,
     newer_than: Annotated[str | None, typer.Option("--newer-than", help="Opened at most this long ago.")] = None,
+    wide: WideOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """List cases, longest waiting first, with how long each has waited."""
@@ -113,22 +116,31 @@ def list_(
         return
     from datetime import timedelta
 
-    from rich.table import Table
-    from rich.text import Text
+    from recovery import money, screen
 
-    table = Table(title=f"Cases ({len(docs)})", header_style="bold")
-    for col in ("id", "status", "network", "user", "outcome", "amount", "opened by", "age", "waiting"):
-        table.add_column(col, justify="right" if col in ("id", "amount") else "left")
+    notes = screen.Notes(wide)
+    table = screen.table(f"Cases ({len(docs)})", ["id", "status", "network", "user", "outcome", "amount",
+                                                   "opened by", "age", "waiting"], right=("id", "amount"), wide=wide)
     for d in docs:
-        amount = f"{d['amount']:f}" if d["amount"] is not None else ""
-        table.add_row(str(d["id"]), *(Text(v) for v in (d["status"], d["network"], d["user_id"], d["outcome"] or "",
-                                                         amount, d["opened_by"])),
-                      human(timedelta(seconds=d["age_seconds"])), human(timedelta(seconds=d["waiting_seconds"])))
-    out().print(table)
+        amount = money.amount(d["amount"], d["symbol"] or "", d["decimals"]) if d["amount"] is not None else ""
+        waiting = "" if d["waiting_seconds"] is None else human(timedelta(seconds=d["waiting_seconds"]))
+        table.add_row(str(d["id"]), *(notes.cut(v, f"case {d['id']} ") for v in (
+            d["status"], d["network"], d["user_id"], d["outcome"] or "", amount, d["opened_by"])),
+                      human(timedelta(seconds=d["age_seconds"])), waiting)
+    con = screen.console(wide)
+    con.print(table)
+    notes.print(con)
+
+
+def _detail(key: str, value: object) -> str:
+    """One audit detail as `key=value`; a dict as `a 1, b 2`."""
+    if isinstance(value, dict):
+        return f"{key}: " + ", ".join(f"{k} {v}" for k, v in value.items())
+    return f"{key}={value}"
 
 
 @app.command("history")
-def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
+def history(ctx: typer.Context, case_id: IdArg, wide: WideOpt = False, json_: JsonOpt = False) -> None:
     """The audit rows of a case, oldest first."""
     import json
 
@@ -143,18 +155,21 @@ def history(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
     if json_:
         emit_json(rows)
         return
-    from rich.table import Table
-    from rich.text import Text
+    from recovery import screen
 
-    table = Table(title=f"Case {case_id}: history", header_style="bold")
-    for col in ("#", "at (UTC)", "actor", "event", "from", "to", "details"):
-        table.add_column(col)
+    notes = screen.Notes(wide)
+    table = screen.table(f"Case {case_id}: history", ["#", "at (UTC) / by", "event / to", "details"], wide=wide,
+                         main="details")
     for r in rows:
-        details = ", ".join(f"{k}={v}" for k, v in r["data"].items() if v not in (None, "", [], {})
+        details = "; ".join(_detail(k, v) for k, v in r["data"].items() if v not in (None, "", [], {})
                             and k != "quote")
-        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d %H:%M:%S}", *(Text(v) for v in (
-            r["actor"], r["event"], r["from_status"] or "", r["to_status"] or "", details[:120])))
-    out().print(table)
+        sep = " " if wide else "\n"
+        move = f"{sep}→ {r['to_status']}" if r["to_status"] and r["from_status"] != r["to_status"] else ""
+        table.add_row(str(r["seq"]), f"{r['at']:%Y-%m-%d}{sep}{r['at']:%H:%M:%S}{sep}" + notes.cut(r["actor"]),
+                      notes.cut(r["event"] + move), notes.cut(details, f"#{r['seq']} "))
+    con = screen.console(wide)
+    con.print(table)
+    notes.print(con)
 
 
 @app.command("verify")

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from recovery import money
 from recovery.case_views import human
 from recovery.outcomes import Outcome, info
 
@@ -30,19 +31,23 @@ def _fmt(value: Any) -> str:
 def quote_panel(q: dict[str, Any], title: str = "Quote") -> Panel:
     """The quote: amounts, USD values, rule, recommendation, price source, expiry."""
     f = {k: _fmt(v) for k, v in q.items() if not isinstance(v, (dict, list))}
-    sym = f["symbol"]
+
+    def amt(key: str) -> str:
+        return escape(money.amount(q[key], q["symbol"], q.get("decimals")))
+
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
-    t.add_column()
-    t.add_row("gross", f"{f['gross']} {sym}  (≈ {f['usd_value']} USD)")
-    t.add_row("fee", f"{f['fee']} {sym}  (≈ {f['fee_usd']} USD)")
-    nf = f"{f['network_fee']} {sym}" + (f"  ({f['network_fee_note']})" if q.get("network_fee_note") else "")
+    t.add_column(overflow="fold")
+    t.add_row("gross", f"{amt('gross')}  (≈ {money.usd(q['usd_value'])})")
+    t.add_row("fee", f"{amt('fee')}  (≈ {money.usd(q['fee_usd'])})")
+    nf = amt("network_fee") + (f"  ({f['network_fee_note']})" if q.get("network_fee_note") else "")
     t.add_row("network fee", nf)
-    t.add_row("net to user", f"[bold]{f['net']} {sym}[/]")
+    t.add_row("net to user", f"[bold]{amt('net')}[/]")
     t.add_row("rule", f["rule"])
     colour = "green" if q["recommendation"] == "recover" else "yellow"
     t.add_row("recommendation", f"[{colour}]{f['recommendation']}[/]: {f['reason']}")
-    t.add_row("price", f"{f['usd_price']} USD from {f['price_source']} at {_fmt(q['price_as_of'])}")
+    t.add_row("price", f"{f['usd_price']} USD per {escape(q['symbol'])} from {f['price_source']} "
+                       f"at {_fmt(q['price_as_of'])}")
     t.add_row("expires", _fmt(q["expires_at"]) + ("  [red](expired)[/]" if q.get("expired") else ""))
     return Panel(t, title=escape(title), expand=False)
 
@@ -52,23 +57,29 @@ def case_panel(d: dict[str, Any]) -> Panel:
     f = {k: _fmt(v) for k, v in d.items() if not isinstance(v, (dict, list))}
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
-    t.add_column()
+    t.add_column(overflow="fold")
     t.add_row("network / tx", f"{f['network']}  {f['tx_hash']}")
     t.add_row("user", f["user_id"])
-    t.add_row("opened", f"by {f['opened_by']} {human(timedelta(seconds=d['age_seconds']))} ago; "
-                        f"waiting {human(timedelta(seconds=d['waiting_seconds']))} in this state")
+    opened = f"by {f['opened_by']} {human(timedelta(seconds=d['age_seconds']))} ago"
+    if d.get("waiting_seconds") is not None:
+        opened += f"; waiting {human(timedelta(seconds=d['waiting_seconds']))} in this state"
+    t.add_row("opened", opened)
     if d["outcome"]:
         colour = info(d["outcome"]).colour if d["outcome"] in Outcome._value2member_map_ else "white"
         t.add_row("outcome", f"[{colour}]{f['outcome']}[/] ({f['recoverable']})")
         t.add_row("reason", f["reason"])
     if d["amount"] is not None:
-        t.add_row("funds", f"{f['amount']} of {f['asset']} at {f['deposit_address']}")
+        unit = d.get("symbol") or d["asset"]
+        what = "" if unit == d["asset"] else f" ({f['asset']})" if d["asset"] != "native" else ""
+        t.add_row("funds", f"{escape(money.amount(d['amount'], unit, d.get('decimals')))}{what} "
+                           f"at {f['deposit_address']}")
     if d.get("payout_address"):
         t.add_row("payout to", f["payout_address"])
     if d.get("reopen_of"):
         t.add_row("reopens", f"case {d['reopen_of']}")
     if d["recovery_tx"]:
-        t.add_row("recovery tx", f"{f['recovery_tx']} ({f['recovered_amount']})")
+        got = money.amount(d["recovered_amount"], d.get("symbol") or "", d.get("decimals"))
+        t.add_row("recovery tx", f"{f['recovery_tx']} ({escape(got)})")
     if d["ledger_ref"]:
         t.add_row("ledger ref", f["ledger_ref"])
     if d["note"]:
@@ -88,7 +99,8 @@ def case_panel(d: dict[str, Any]) -> Panel:
             a.add_row(_fmt(row["role"]), _fmt(row["actor"]), f"[dim]{_fmt(row['decision'])} (void)[/]",
                       _fmt(row["at"]), "voided by re-verification")
         parts.append(a)
-    if d.get("approvals_needed") and d["status"] == "awaiting_approval":
-        parts.append(Text("needed: " + ", ".join(f"{r} ×{n}" for r, n in d["approvals_needed"].items())))
+    missing = d.get("approvals_missing")
+    if missing and d["status"] == "awaiting_approval":
+        parts.append(Text("still needed: " + ", ".join(f"{r} ×{n}" for r, n in missing.items())))
     style = _STYLE.get(d["status"], "blue")
     return Panel(Group(*parts), title=f"Case {d['id']} · [{style}]{f['status']}[/]", expand=False)

@@ -1,0 +1,38 @@
+"""The one money formatter: the asset's unit, its display precision, USD to the cent; exact, never float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from recovery.money import amount, number, usd
+
+
+@pytest.mark.parametrize(("value", "symbol", "decimals", "text"), [
+    (Decimal("50"), "USD", 2, "50 USD"),
+    (Decimal("0.600000000000000000"), "ETH", 18, "0.6 ETH"),
+    (Decimal("0.5"), "ETH", 18, "0.5 ETH"),
+    (Decimal("25000"), "RNDM", 18, "25,000 RNDM"),
+    (Decimal("1.899978491061472"), "ETH", 18, "≈ 1.89997849 ETH"),   # 8 decimals on screen, said to be cut
+    (Decimal("0.000000000000001234"), "ETH", 18, "0.000000000000001234 ETH"),  # tiny: significant digits kept
+    (Decimal("0.123456"), "DUSD", 6, "0.123456 DUSD"),
+    (Decimal("12.5"), "DUSD", 2, "12.5 DUSD"),
+])
+def test_amount_at_the_assets_display_precision(value: Decimal, symbol: str, decimals: int, text: str) -> None:
+    assert amount(value, symbol, decimals) == text
+
+
+def test_the_stored_value_is_not_rounded() -> None:
+    value = Decimal("1.899978491061472")
+    number(value, 18)
+    assert value == Decimal("1.899978491061472")
+    assert amount(None, "ETH") == ""
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("50"), "50.00 USD"), (Decimal("301.2575"), "301.26 USD"), ("6025.1", "6,025.10 USD"),
+    (Decimal("0.004"), "0.00 USD"), (Decimal("0.005"), "0.01 USD"),
+])
+def test_usd_to_the_cent(value: Decimal | str, text: str) -> None:
+    assert usd(value) == text

@@ -1,0 +1,114 @@
+"""A day on the queue: amounts with their unit, approvals counting down, closed cases, tables at 80 columns."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+from recovery.commands.common import exit_code_for
+
+app = cli.app
+if hasattr(cli, "register") and not app.registered_groups:  # cli.py registers lazily in main()
+    cli.register(list(cli.COMMANDS))
+
+pytestmark = pytest.mark.anvil
+PEOPLE = [("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]
+
+
+def run(*args: str, actor: str | None = None, columns: int | None = None) -> tuple[int, str, str]:
+    env = {"RECOVERY_ACTOR": actor} if actor else {}
+    if columns:
+        env["COLUMNS"] = str(columns)
+    result = CliRunner().invoke(app, list(args), env=env)
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        code = exit_code_for(exc)
+        if code is None:
+            raise exc
+        return code, result.stdout, str(exc)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ok(*args: str, actor: str | None = None) -> Any:
+    code, out, err = run(*args, "--json", actor=actor)
+    assert code == 0, (args, err)
+    return json.loads(out)
+
+
+def text(*args: str, actor: str | None = None, columns: int | None = None) -> str:
+    code, out, err = run(*args, actor=actor, columns=columns)
+    assert code == 0, (args, err)
+    return out
+
+
+def _unlisted_case(evm_scenario: Any) -> str:
+    for name, role in PEOPLE:
+        assert run("actors", "add", name, "--role", role)[0] == 0
+    claim = evm_scenario.claim("Unlisted token sent to a deposit address")
+    cid = str(ok("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1003",
+                 actor="ann")["id"])
+    ok("case", "verify", cid, actor="ann")
+    ok("case", "value", cid, "--usd-price", "0.002", actor="carl")
+    return cid
+
+
+def test_amounts_print_with_their_unit_at_display_precision(scenario_env: dict[str, str], evm_scenario: Any) -> None:
+    cid = _unlisted_case(evm_scenario)
+    rndm = evm_scenario.tokens["RNDM"]
+    quote = ok("case", "quote", cid, actor="ann")
+    assert quote["symbol"] == "RNDM"                    # the token's own symbol() read from the chain
+    listing = text("case", "list", columns=200)
+    assert "25,000 RNDM" in listing
+    panel = text("case", "show", cid, columns=200)
+    assert "25,000 RNDM" in panel and "50.00 USD" in panel and "5,000 RNDM" in panel
+    message = text("case", "quote", cid, "--message")
+    assert "25,000 RNDM (the token RNDM, contract address " + rndm + ")" in message
+    assert message.count(rndm) == 1                       # the whole address once, then the symbol
+    assert "about 10.00 USD" in message and "You would receive" in message
+    assert not re.search(r"\d\.\d{9,}", message)        # no 15-18 decimal tails
+
+
+def test_needed_counts_down_and_a_closed_case_does_not_wait(scenario_env: dict[str, str],
+                                                           evm_scenario: Any) -> None:
+    cid = _unlisted_case(evm_scenario)
+    ok("case", "quote", cid, actor="ann")
+    ok("case", "accept", cid, actor="ann")
+    panel = text("case", "show", cid, columns=200)
+    assert "still needed: wallet ×1, clearing ×1, security ×1" in panel
+    ok("case", "approve", cid, "--role", "wallet", actor="wanda")
+    doc = ok("case", "show", cid)
+    assert doc["approvals_missing"] == {"clearing": 1, "security": 1}
+    assert "still needed: clearing ×1, security ×1" in text("case", "show", cid, columns=200)
+    ok("case", "approve", cid, "--role", "clearing", actor="carl")
+    assert "still needed: security ×1" in text("case", "show", cid, columns=200)
+
+    stranger = evm_scenario.claim("ETH sent to someone else's address")
+    other = ok("case", "open", "--network", "ethereum", "--tx", stranger.tx_hash, "--user", "u-1001", actor="ann")
+    rejected = ok("case", "verify", str(other["id"]), actor="ann")
+    assert rejected["status"] == "rejected" and rejected["waiting_seconds"] is None
+    panel = text("case", "show", str(other["id"]), columns=200)
+    assert "opened" in panel and "waiting" not in panel
+    row = next(line for line in text("case", "list", "--status", "rejected", columns=200).splitlines()
+               if "rejected" in line)
+    assert not re.search(r"\d+m\s+\d+m", row)            # the age, and no waiting time beside it
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_list_and_history_fit_the_width_and_keep_hashes_whole(scenario_env: dict[str, str], evm_scenario: Any,
+                                                             columns: int) -> None:
+    cid = _unlisted_case(evm_scenario)
+    claim = evm_scenario.claim("Unlisted token sent to a deposit address")
+    for screen in (text("case", "list", columns=columns), text("case", "history", cid, columns=columns)):
+        assert max(len(line.rstrip()) for line in screen.splitlines()) <= columns, screen
+    history = text("case", "history", cid, columns=columns)
+    assert re.fullmatch(r"0x[0-9a-f]{64}", claim.tx_hash)
+    assert claim.tx_hash in history                      # all 66 characters on one line
+    assert "tx_hash=[1]" in history                       # in the cell a marker, the whole hash under the table
+    assert re.search(r"^\[1\] #\d+ " + claim.tx_hash + "$", history, re.MULTILINE)
+    wide = text("case", "history", cid, "--wide", columns=columns)
+    assert f"tx_hash={claim.tx_hash}" in wide            # --wide: the full value in its cell
