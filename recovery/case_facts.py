@@ -36,11 +36,21 @@ def classify(case: Case, verdict: Verdict, *, young: timedelta = timedelta(0),
                                        f"{int(age.total_seconds() // 60)} min ago): verify it again later; "
                                        f"it is rejected only if still not found {hours} h after opening.")
     if effect is not Verification.recoverable:
-        return effect, verdict.reason
+        return effect, verdict.reason + _elsewhere(case, verdict)
     if verdict.user_id and verdict.user_id != case.user_id:
         return Verification.unrecoverable, (f"{verdict.reason} The deposit address belongs to user "
                                             f"{verdict.user_id}, not to the claimant {case.user_id}.")
     return Verification.recoverable, verdict.reason
+
+
+def _elsewhere(case: Case, verdict: Verdict) -> str:
+    """For a hash found on another network: the commands that carry the claim over there."""
+    other = verdict.found_on_network
+    if not other or other == case.network:
+        return ""
+    return (f" The transaction is on {other}: move this case there with `recovery case move-network {case.id} "
+            f"{other}`, or open one with `recovery case open --network {other} --tx {case.tx_hash} "
+            f"--user {case.user_id}`.")
 
 
 def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:

@@ -195,7 +195,7 @@ class CaseService(OpeningActions, RecoveryActions):
             data = {"outcome": verdict.outcome.value, "status": verdict.status, "reason": reason,
                     "verification": kind.value, "facts_changed": changed, "approvals_voided": voided,
                     "confirmations": verdict.confirmations, "amount": verdict.amount, "asset": verdict.asset,
-                    "token_symbol": verdict.token_symbol}
+                    "token_symbol": verdict.token_symbol, "found_on_network": verdict.found_on_network}
             self.transition(s, case, "verify", who.name, data, values, verification=kind, changed=changed)
             return case
 

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from recovery.anvil import Anvil
 from recovery.db import make_engine, session_scope, upgrade
@@ -77,9 +76,11 @@ def _audit_key(out_dir: Path) -> None:
 
 
 def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int:
-    table = Table(title="Devnet claims, verified and triaged", header_style="bold")
-    for col in ("claim", "network", "tx", "outcome", "recoverable", "reason"):
-        table.add_column(col, overflow="fold")
+    from recovery import screen
+
+    notes = screen.Notes()
+    table = screen.table("Devnet claims, verified and triaged",
+                         ["claim", "network", "tx", "outcome", "recoverable", "reason"], main="reason")
     misses = 0
     for claim, v in zip(scenario.claims, verdicts, strict=True):
         ok = v.outcome.value == claim.expected
@@ -87,8 +88,10 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
         colour = info(v.outcome).colour
         outcome = f"[{colour}]{v.outcome.value}[/]" + ("" if ok else f" [red](expected {claim.expected})[/]")
         reason = v.reason + (f" [dim](found on {v.found_on_network})[/]" if v.found_on_network else "")
-        table.add_row(claim.label, claim.network, v.tx_hash[:10] + "…", outcome, v.recoverable, reason)
+        table.add_row(claim.label, claim.network, notes.cut(v.tx_hash, f"{claim.network:9} "), outcome,
+                      v.recoverable, reason)
     console.print(table)
+    notes.print(console)
     console.print(f"{len(verdicts) - misses}/{len(verdicts)} claims got the outcome the scenario expects.")
     return misses
 

@@ -112,3 +112,32 @@ def test_list_and_history_fit_the_width_and_keep_hashes_whole(scenario_env: dict
     assert re.search(r"^\[1\] #\d+ " + claim.tx_hash + "$", history, re.MULTILINE)
     wide = text("case", "history", cid, "--wide", columns=columns)
     assert f"tx_hash={claim.tx_hash}" in wide            # --wide: the full value in its cell
+
+
+def test_a_claim_found_on_another_network_moves_there(scenario_env: dict[str, str], evm_scenario: Any) -> None:
+    for name, role in PEOPLE:
+        assert run("actors", "add", name, "--role", role)[0] == 0
+    claim = evm_scenario.claim("BSC transaction claimed on Ethereum")
+    cid = str(ok("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", "u-1002",
+                 actor="ann")["id"])
+    case = ok("case", "verify", cid, actor="ann")
+    assert case["status"] == "rejected" and case["outcome"] == "not_found"
+    assert f"`recovery case open --network bsc --tx {claim.tx_hash} --user u-1002`" in case["reason"]
+    assert f"`recovery case move-network {cid} bsc`" in case["reason"]
+
+    code, _, err = run("case", "move-network", cid, "polygon", actor="ann")
+    assert code == 1 and "was found on bsc, not on polygon" in err
+    assert run("case", "move-network", cid, "bsc", actor="wanda")[0] == 1        # agents only
+    moved = ok("case", "move-network", cid, "bsc", actor="ann")
+    assert (moved["network"], moved["status"], moved["outcome"]) == ("bsc", "verified", "uncredited")
+    assert moved["tx_hash"] == claim.tx_hash and moved["user_id"] == "u-1002"
+    old = ok("case", "show", cid)
+    assert old["status"] == "rejected" and old["note"] == f"moved to case {moved['id']} on bsc"
+    history = ok("case", "history", cid)
+    assert history[-1]["event"] == "move_network" and history[-1]["data"] == {"network": "bsc",
+                                                                               "to_case": moved["id"]}
+    opened = ok("case", "history", str(moved["id"]))[0]
+    assert opened["data"]["reason"].startswith(f"moved from case {cid} on ethereum")
+    code, _, err = run("case", "move-network", cid, "bsc", actor="ann")   # the claim is already open there
+    assert code == 1 and f"case {moved['id']}" in err
+    assert ok("audit", "verify")["ok"] is True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from recovery.commands.common import JsonOpt, emit_json, err, out, state
+from recovery.commands.common import JsonOpt, emit_json, err, state
 
 if TYPE_CHECKING:
     from recovery.batch import BatchResult
@@ -125,32 +125,28 @@ class _Bar:
 
 def _summary(result: BatchResult) -> None:
     from rich.markup import escape
-    from rich.table import Table
 
+    from recovery.screen import console as screen_console
     from recovery.triage import RECOVERABLE, Outcome
 
     p = result.progress
-    console = out()
+    console = screen_console()
     head = f"{p.rows_done} rows in {result.elapsed:.1f}s"
     if result.resumed_from:
         head += f" (resumed after row {result.resumed_from})"
     console.print(f"{head} -> {escape(str(result.output))}", highlight=False)
     if p.options.get("open_cases"):
         console.print(f"cases: {p.cases_opened} opened, {p.cases_existing} already open", highlight=False)
-    outcomes = Table(title="By outcome")
-    outcomes.add_column("outcome")
-    outcomes.add_column("recoverable")
-    outcomes.add_column("rows", justify="right")
+    from recovery import screen
+
+    outcomes = screen.table("By outcome", ["outcome", "recoverable", "rows"], right=("rows",))
     for name, count in sorted(p.by_outcome.items(), key=lambda kv: (-kv[1], kv[0])):
         recoverable = RECOVERABLE[Outcome(name)] if name in Outcome._value2member_map_ else "-"
         outcomes.add_row(escape(name), recoverable, str(count))
     console.print(outcomes)
-    names = sorted({o for counts in p.by_network.values() for o in counts})
-    networks = Table(title="By network")
-    networks.add_column("network")
-    for name in names:
-        networks.add_column(name, justify="right")
-    networks.add_column("total", justify="right")
+    # one row per network, its outcomes folded in one cell: readable at 80 columns with any number of outcomes
+    networks = screen.table("By network", ["network", "outcomes", "total"], right=("total",), main="outcomes")
     for net, counts in sorted(p.by_network.items()):
-        networks.add_row(escape(net), *(str(counts.get(n, "")) for n in names), str(sum(counts.values())))
+        cells = ", ".join(f"{escape(o)} {n}" for o, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        networks.add_row(escape(net), cells, str(sum(counts.values())))
     console.print(networks)

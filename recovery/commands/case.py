@@ -322,3 +322,18 @@ def credit(
     svc = service(ctx)
     case = svc.credit(case_id, state(ctx).actor, ledger_ref)
     show_case(ctx, svc, case_id, json_, f"case {case_id} is {case.status}")
+
+
+@app.command("move-network")
+def move_network(
+    ctx: typer.Context, case_id: IdArg,
+    network: Annotated[str, typer.Argument(help="The network the transaction was found on.", metavar="NETWORK")],
+    json_: JsonOpt = False,
+) -> None:
+    """Carry a not-found claim to the network its hash was found on: a case there, verified (agent, audited)."""
+    from recovery.case_moves import move_network as move
+
+    svc = service(ctx)
+    old, new = move(svc, case_id, state(ctx).actor, network)
+    show_case(ctx, svc, new.id, json_, f"case {case_id} ({old.status}) moved to case {new.id} on "  # type: ignore[arg-type]
+              f"{new.network}: {new.status}")

@@ -5,8 +5,6 @@ from typing import Annotated
 
 import typer
 
-from recovery.commands.common import out
-
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the scenario files and the SQLite database.")]
@@ -15,7 +13,8 @@ def demo(
 ) -> None:
     """Start two Anvil nodes, seed a claim of every EVM outcome, import reference data, verify them all."""
     from recovery.demo import run_demo
+    from recovery.screen import console
 
-    misses = run_demo(out_dir, out(), keep=keep)
+    misses = run_demo(out_dir, console(), keep=keep)
     if misses:
         raise typer.Exit(1)
