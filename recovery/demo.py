@@ -21,8 +21,9 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
 
     Returns the number of claims whose outcome differs from the scenario's expectation.
     """
+    out_dir = out_dir.resolve()   # every path printed is absolute: the commands work from any folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    _audit_key(out_dir)
+    key_file = _audit_key(out_dir)
     db_file = out_dir / "recovery.sqlite3"
     db_file.unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
@@ -52,7 +53,7 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
         if walk_case(engine, scenario, eth, console) != "closed":
             misses += 1
         if keep:
-            _keep(console, scenario, url, eth, bsc)
+            _keep(console, scenario, url, key_file, eth, bsc)
         engine.dispose()
         return misses
     finally:
@@ -61,18 +62,19 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
             bsc.stop()
 
 
-def _audit_key(out_dir: Path) -> None:
-    """The demo's audit key: RECOVERY_AUDIT_KEY if set, else a random key kept in OUT_DIR/audit.key (0600)."""
+def _audit_key(out_dir: Path) -> Path | None:
+    """The demo's audit key: RECOVERY_AUDIT_KEY if set (None), else a random key kept in OUT_DIR/audit.key."""
     from recovery.audit import KEY_ENV, new_key
 
     if os.environ.get(KEY_ENV):
-        return
+        return None
     key_file = out_dir / "audit.key"
     if not key_file.is_file():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(new_key() + "\n")
     os.environ[KEY_ENV] = key_file.read_text().strip()
+    return key_file
 
 
 def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int:
@@ -96,15 +98,44 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
     return misses
 
 
-def _keep(console: Console, scenario: Scenario, url: str, eth: Anvil, bsc: Anvil) -> None:
-    console.print("\nThe nodes keep running. In another shell:")
-    console.print(f"  export RECOVERY_DATABASE_URL={url}")
-    console.print("  export RECOVERY_AUDIT_KEY=...  (the key the demo used: $RECOVERY_AUDIT_KEY, or the "
-                  "audit.key file in the demo folder)", markup=False)
+def _keep(console: Console, scenario: Scenario, url: str, key_file: Path | None, eth: Anvil, bsc: Anvil) -> None:
+    from recovery.config import hot_wallets_env
+    from recovery.demo_case import HOT_WALLET_INDEX
+    from recovery.demo_kept import Kept, activate_line, curl_mine
+
+    hot = {"ethereum": eth.accounts()[HOT_WALLET_INDEX], "bsc": bsc.accounts()[HOT_WALLET_INDEX]}
+    out_dir = scenario.files["claims"].parent
+    state = Kept(dict(scenario.urls), url, hot).save(out_dir)
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    say(f"\nThe nodes keep running ({state} says where). In another shell:")
+    say(f"  {activate_line()}")
+    say(f"  export RECOVERY_DATABASE_URL={url}")
+    say(f"  export RECOVERY_AUDIT_KEY=$(cat {key_file})" if key_file else
+        "  export RECOVERY_AUDIT_KEY=...   (the key this demo used: your $RECOVERY_AUDIT_KEY)")
     for net, node in scenario.urls.items():
-        console.print(f"  export RECOVERY_RPC_{net.upper()}={node}")
-    console.print(f"  recovery batch verify {scenario.files['claims']} -o claims-out.csv")
-    console.print("Press Ctrl-C to stop the nodes.")
+        say(f"  export RECOVERY_RPC_{net.upper()}={node}")
+        say(f"  export {hot_wallets_env(net)}={hot[net]}")
+    say(f"  recovery batch verify {scenario.files['claims']} -o {out_dir / 'claims-out.csv'}")
+    say("Automine is off on the ethereum node (one claim waits in its mempool): a transaction sent there is "
+        "mined only when you mine blocks, e.g. the 12 confirmations ethereum needs:")
+    say(f"  recovery demo mine --blocks 12 --out {out_dir}")
+    say(f"  {curl_mine(eth.url, 12)}")
+    claim = scenario.claim("Unlisted token sent to a deposit address")
+    say("Walk a case to the end by hand (ann agent, wanda wallet, carl clearing, sam security):")
+    for line in (f"recovery --as ann case open --network ethereum --tx {claim.tx_hash} --user {claim.user_id}",
+                 "recovery --as ann case verify ID", "recovery --as carl case value ID --usd-price 0.002",
+                 "recovery --as ann case quote ID", "recovery --as ann case accept ID",
+                 "recovery --as wanda case approve ID --role wallet",
+                 "recovery --as carl case approve ID --role clearing",
+                 "recovery --as sam case approve ID --role security",
+                 f"recovery demo send-recovery ID --out {out_dir}   (the quoted net, from the deposit address "
+                 "to the hot wallet, mined)",
+                 "recovery --as wanda case execute ID --recovery-tx HASH",
+                 "recovery --as carl case credit ID --ledger-ref REF", "recovery --as ann case close ID"):
+        say(f"  {line}")
+    say("Press Ctrl-C to stop the nodes.")
     try:
         eth.proc.wait() if eth.proc else None
     except KeyboardInterrupt:
