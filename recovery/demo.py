@@ -81,8 +81,8 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
     from recovery import screen
 
     notes = screen.Notes()
-    table = screen.table("Devnet claims, verified and triaged",
-                         ["claim", "network", "tx", "outcome", "recoverable", "reason"], main="reason")
+    table = screen.table("Devnet claims, verified and triaged", ["claim / network", "tx", "outcome", "reason"],
+                         main="reason", whole=("tx", "outcome"), max_widths={"claim / network": 22})
     misses = 0
     for claim, v in zip(scenario.claims, verdicts, strict=True):
         ok = v.outcome.value == claim.expected
@@ -90,8 +90,8 @@ def _table(console: Console, scenario: Scenario, verdicts: list[Verdict]) -> int
         colour = info(v.outcome).colour
         outcome = f"[{colour}]{v.outcome.value}[/]" + ("" if ok else f" [red](expected {claim.expected})[/]")
         reason = v.reason + (f" [dim](found on {v.found_on_network})[/]" if v.found_on_network else "")
-        table.add_row(claim.label, claim.network, notes.cut(v.tx_hash, f"{claim.network:9} "), outcome,
-                      v.recoverable, reason)
+        table.add_row(f"{claim.label}\n[dim]{claim.network}[/]", notes.cut(v.tx_hash, f"{claim.network:9} "),
+                      f"{outcome}\n[dim]({v.recoverable})[/]", reason)
     console.print(table)
     notes.print(console)
     console.print(f"{len(verdicts) - misses}/{len(verdicts)} claims got the outcome the scenario expects.")

@@ -11,7 +11,7 @@ from recovery.anvil import Anvil
 from recovery.cases import CaseService
 from recovery.db import session_scope
 from recovery.devnet import Scenario, send_native
-from recovery.fees import plain
+from recovery.money import amount
 from recovery.quotes import base_amounts
 
 PEOPLE = (("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security"))
@@ -32,8 +32,9 @@ def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) 
     step("ann opens it", case)
     step("ann verifies it on chain", service.verify(case_id, "ann"))
     case, quote = service.quote(case_id, "ann")
-    gross, fee, network_fee, net = (plain(v) for v in (quote.gross, quote.fee, quote.network_fee, quote.net))
-    step(f"ann quotes it: gross {gross} {quote.symbol}, fee {fee}, network fee {network_fee}, net {net} "
+    gross, fee, network_fee, net = (amount(v, quote.symbol, quote.decimals)
+                                    for v in (quote.gross, quote.fee, quote.network_fee, quote.net))
+    step(f"ann quotes it: gross {gross}, fee {fee}, network fee {network_fee}, net {net} "
          f"({quote.rule}; {quote.recommendation})", case)
     step("the user accepts", service.accept(case_id, "ann"))
     for name, role in PEOPLE[1:]:
@@ -43,7 +44,7 @@ def walk_case(engine: Engine, scenario: Scenario, eth: Anvil, console: Console) 
     # automine is off on this devnet after seeding (one claim waits in the mempool); execute wants the
     # network's confirmations
     eth.mine(get_network(claim.network).min_confirmations)
-    step(f"wanda records the recovery transaction {recovery_tx[:12]}… (checked on chain)",
+    step(f"wanda records the recovery transaction {recovery_tx} (checked on chain)",
          service.execute(case_id, "wanda", recovery_tx))
     step("carl credits the user", service.credit(case_id, "carl", "LEDGER-2026-0001"))
     closed = service.move(case_id, "ann", "close")

@@ -57,17 +57,23 @@ class Notes:
 
 
 def table(title: str, columns: list[str], right: tuple[str, ...] = (), wide: bool = False,
-          main: str | None = None) -> Table:
+          main: str | None = None, whole: tuple[str, ...] = (), max_widths: dict[str, int] | None = None) -> Table:
     """A table whose columns fold (break long words) to fit; `wide` keeps every cell on one line.
 
     Only a horizontal rule under the header, so that 80 columns leave room for the text; `main` is the
-    column that gets the room left over (the others keep the width of their longest word).
+    column that gets the room left over; `whole` columns never break (short codes such as an outcome),
+    `max_widths` caps the others.
     """
     from rich import box
 
     t = Table(title=escape(title), header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
               padding=(0, 1), collapse_padding=True, title_justify="left")
+    caps = max_widths or {}
     for name in columns:
-        t.add_column(name, justify="right" if name in right else "left", overflow="fold", no_wrap=wide,
-                     ratio=1 if name == main and not wide else None)
+        t.add_column(name, justify="right" if name in right else "left", overflow="fold",
+                     no_wrap=wide or name in whole, max_width=None if wide else caps.get(name))
+    if main and not wide:
+        t.expand = True
+        for c in t.columns:
+            c.ratio = 1 if c.header == main else None
     return t

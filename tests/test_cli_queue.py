@@ -141,3 +141,14 @@ def test_a_claim_found_on_another_network_moves_there(scenario_env: dict[str, st
     code, _, err = run("case", "move-network", cid, "bsc", actor="ann")   # the claim is already open there
     assert code == 1 and f"case {moved['id']}" in err
     assert ok("audit", "verify")["ok"] is True
+
+
+def test_batch_summary_fits_80_columns(scenario_env: dict[str, str], evm_scenario: Any, tmp_path: Any) -> None:
+    claims = evm_scenario.files["claims"]
+    out = text("batch", "verify", str(claims), "-o", str(tmp_path / "out.csv"), columns=80)
+    summary = out[out.index("By outcome"):]
+    assert max(len(line.rstrip()) for line in summary.splitlines()) <= 80, summary
+    by_network = summary.split("By network")[1]
+    ethereum = next(line for line in by_network.splitlines() if line.startswith("ethereum"))
+    assert "not_found 2" in ethereum and ethereum.rstrip().endswith(" 13")   # one row per network, folded
+    assert "bsc" in by_network and "uncredited 1" in " ".join(by_network.split())

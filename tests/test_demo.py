@@ -10,14 +10,25 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_demo_triages_every_claim_and_closes_a_case(tmp_path: Path) -> None:
+    import csv
+    import os
+
     proc = subprocess.run([sys.executable, "-m", "cli", "demo", "--out", str(tmp_path)], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "80"})
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "14/14 claims got the outcome the scenario expects." in proc.stdout
     assert "case 1 closed: ann closes it" in proc.stdout
     assert "hash chain intact" in proc.stdout
     for name in ("addresses.csv", "assets.csv", "credits.csv", "prices.csv", "claims.csv", "recovery.sqlite3"):
         assert (tmp_path / name).is_file()
+    # at 80 columns the table fits, and every transaction hash prints whole on its own line
+    table = proc.stdout.split("Devnet claims")[1].split("claims got the outcome")[0]
+    rows = [line for line in table.splitlines() if not line.startswith("[")]
+    assert max(len(line.rstrip()) for line in rows) <= 80, table
+    with (tmp_path / "claims.csv").open() as fh:
+        for claim in csv.DictReader(fh):
+            assert f"{claim['network']:9} {claim['tx_hash']}\n" in table
+    assert "…" not in proc.stdout.split("5. One claim")[1]      # the walked case's recovery hash is whole too
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
