@@ -118,16 +118,25 @@ def list_(
 
     from recovery import money, screen
 
+    con = screen.console(wide)
     notes = screen.Notes(wide)
-    table = screen.table(f"Cases ({len(docs)})", ["id", "status", "network", "user", "outcome", "amount",
-                                                   "opened by", "age", "waiting"], right=("id", "amount"), wide=wide)
+    # under 120 columns, two facts share a cell (one a line) so that every value keeps its words whole
+    narrow = not wide and con.width < 120
+    heads = (["id", "status / outcome", "network / user", "amount", "opened by", "age / waiting"] if narrow else
+             ["id", "status", "network", "user", "outcome", "amount", "opened by", "age", "waiting"])
+    table = screen.table(f"Cases ({len(docs)})", heads, right=("id", "amount"), wide=wide,
+                         whole=("status", "outcome", "status / outcome", "age", "waiting", "age / waiting"))
     for d in docs:
         amount = money.amount(d["amount"], d["symbol"] or "", d["decimals"]) if d["amount"] is not None else ""
         waiting = "" if d["waiting_seconds"] is None else human(timedelta(seconds=d["waiting_seconds"]))
-        table.add_row(str(d["id"]), *(notes.cut(v, f"case {d['id']} ") for v in (
-            d["status"], d["network"], d["user_id"], d["outcome"] or "", amount, d["opened_by"])),
-                      human(timedelta(seconds=d["age_seconds"])), waiting)
-    con = screen.console(wide)
+        age = human(timedelta(seconds=d["age_seconds"]))
+        cells = [notes.cut(v, f"case {d['id']} ") for v in (
+            d["status"], d["outcome"] or "", d["network"], d["user_id"], amount, d["opened_by"])]
+        if narrow:
+            table.add_row(str(d["id"]), f"{cells[0]}\n{cells[1]}", f"{cells[2]}\n{cells[3]}", cells[4], cells[5],
+                          f"{age}\n{waiting}".rstrip())
+        else:
+            table.add_row(str(d["id"]), cells[0], cells[2], cells[3], cells[1], cells[4], cells[5], age, waiting)
     con.print(table)
     notes.print(con)
 
