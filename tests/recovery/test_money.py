@@ -36,3 +36,23 @@ def test_the_stored_value_is_not_rounded() -> None:
 ])
 def test_usd_to_the_cent(value: Decimal | str, text: str) -> None:
     assert usd(value) == text
+
+
+def test_an_unlisted_token_without_a_chain_symbol_is_named_by_its_address_once() -> None:
+    from datetime import UTC, datetime
+
+    from recovery.case_models import Quote
+    from recovery.quotes import quote_message
+    from recovery.triage import short
+
+    token = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512"
+    now = datetime.now(UTC)
+    q = Quote(network="ethereum", asset=token, symbol=short(token), decimals=18,
+              gross=Decimal("25000.123456789012345678"), fee=Decimal("1250.006172839450617284"),
+              network_fee=Decimal(0), net=Decimal("23750.117283949561728394"), usd_price=Decimal("0.002"),
+              usd_value=Decimal("50.000246913578024691"), fee_usd=Decimal("2.500012345678901234"), rule="r",
+              recommendation="recover", reason="r", price_source="t", price_as_of=now, expires_at=now)
+    text = quote_message(q, outcome="unlisted_token")
+    assert f"(the token with contract address {token})" in text and text.count(token) == 1
+    assert f"You would receive ≈ 23,750.11728395 {short(token)}." in text
+    assert "about 2.50 USD" in text
