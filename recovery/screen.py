@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 # hashes, addresses and links: values a reader copies whole
-LONG_VALUE = re.compile(r"https?://\S+|0x[0-9a-fA-F]{32,}|\b[0-9a-fA-F]{64}\b|\b[1-9A-HJ-NP-Za-km-z]{32,}\b")
+LONG_VALUE = re.compile(r"https?://[^\s\[\]<>\"']+|0x[0-9a-fA-F]{32,}|\b[0-9a-fA-F]{64}\b|\b[1-9A-HJ-NP-Za-km-z]{32,}\b")
 WIDE_WIDTH = 100_000      # a console this wide prints a table at its natural width
 
 

@@ -116,10 +116,11 @@ def list_(
         return
     from datetime import timedelta
 
+    from rich.markup import escape
+
     from recovery import money, screen
 
     con = screen.console(wide)
-    notes = screen.Notes(wide)
     # under 120 columns, two facts share a cell (one a line) so that every value keeps its words whole
     narrow = not wide and con.width < 120
     heads = (["id", "status / outcome", "network / user", "amount", "opened by", "age / waiting"] if narrow else
@@ -130,7 +131,7 @@ def list_(
         amount = money.amount(d["amount"], d["symbol"] or "", d["decimals"]) if d["amount"] is not None else ""
         waiting = "" if d["waiting_seconds"] is None else human(timedelta(seconds=d["waiting_seconds"]))
         age = human(timedelta(seconds=d["age_seconds"]))
-        cells = [notes.cut(v, f"case {d['id']} ") for v in (
+        cells = [escape(v) for v in (
             d["status"], d["outcome"] or "", d["network"], d["user_id"], amount, d["opened_by"])]
         if narrow:
             table.add_row(str(d["id"]), f"{cells[0]}\n{cells[1]}", f"{cells[2]}\n{cells[3]}", cells[4], cells[5],
@@ -138,7 +139,6 @@ def list_(
         else:
             table.add_row(str(d["id"]), cells[0], cells[2], cells[3], cells[1], cells[4], cells[5], age, waiting)
     con.print(table)
-    notes.print(con)
 
 
 def _detail(key: str, value: object) -> str:
