@@ -49,6 +49,8 @@ def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:
 
     t = verdict.transfer
     decimals = t.decimals if t is not None else None
+    if decimals is None:
+        decimals = verdict.decimals   # what the verdict was read with (the node's, or the listing's)
     if decimals is None and verdict.asset:
         from recovery.reference import Reference
 

@@ -90,12 +90,14 @@ def test_import_reports_lines_and_exits_2(cli_env: dict[str, str], tmp_path: Pat
     assert proc.returncode == 2 and "missing column(s) user_id, asset, amount" in proc.stderr
 
 
-def test_verify_on_a_network_without_adapter_is_unverifiable(cli_env: dict[str, str]) -> None:
-    proc = run("verify", "-n", "xrp", "--tx", "ab" * 32, "--json", env=cli_env)
+def test_verify_on_an_unreachable_network_is_unverifiable(cli_env: dict[str, str]) -> None:
+    from tests.support.loopback import refused_url
+
+    proc = run("verify", "-n", "xrp", "--tx", "ab" * 32, "--rpc", refused_url(), "--json", env=cli_env)
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    assert doc["outcome"] == "unverifiable" and "has no adapter yet" in doc["reason"]
-    assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "ab" * 32
+    assert doc["outcome"] == "unverifiable" and "could not be reached" in doc["reason"]
+    assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "AB" * 32
     assert run("verify", "-n", "xrp", "--tx", "0x12", env=cli_env).returncode == 2
 
 

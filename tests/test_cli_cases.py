@@ -31,6 +31,22 @@ def run(*args: str, actor: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.fixture
+def ethereum_restored(anvil_nodes: Any, evm_scenario: Any) -> Any:
+    """The "ethereum" devnet put back as it was after the test (blocks mined for confirmations included),
+    so claims of the shared scenario that wait for confirmations or sit in the mempool keep doing so."""
+    eth = anvil_nodes["ethereum"]
+    waiting = [c.tx_hash for c in evm_scenario.claims if c.network == "ethereum"
+               and eth.rpc("eth_getTransactionByHash", c.tx_hash) is not None
+               and eth.rpc("eth_getTransactionReceipt", c.tx_hash) is None]
+    raws = [eth.rpc("eth_getRawTransactionByHash", h) for h in waiting]
+    snapshot = eth.rpc("evm_snapshot")
+    yield eth
+    assert eth.rpc("evm_revert", snapshot)
+    for raw in raws:          # a revert empties the mempool: put its waiting claims back
+        eth.rpc("eth_sendRawTransaction", raw)
+
+
 def ok(*args: str, actor: str | None = None) -> Any:
     code, out, err = run(*args, "--json", actor=actor)
     assert code == 0, (args, err)
@@ -38,7 +54,7 @@ def ok(*args: str, actor: str | None = None) -> Any:
 
 
 def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenario: Any, anvil_nodes: Any,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                       monkeypatch: pytest.MonkeyPatch, ethereum_restored: Any) -> None:
     from recovery.devnet import send_token
 
     for name, role in [("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]:

@@ -513,3 +513,16 @@ def test_the_loser_of_a_race_is_told_which_case_exists(svc: CaseService, monkeyp
     with pytest.raises(CaseExists, match=f"case {first.id} is already open .*at the same moment") as info:
         svc.open("bob", network="ethereum", tx_hash=TX, user_id="u1")
     assert info.value.case_id == first.id
+
+
+def test_batch_open_cases_follows_the_same_rule(svc: CaseService, engine) -> None:
+    """`batch verify --open-cases` opens through the service: a closed deposit is not opened again there either."""
+    from recovery.batch_cases import CaseOpener
+
+    first = close_case(svc)
+    opener = CaseOpener(engine, "ann")
+    with session_scope(engine) as s:
+        key = s.get(Case, first).tx_key
+    assert opener.existing("ethereum", [key, "0x" + "99" * 32]) == {key: first}
+    case_id, note = opener.open(verdict(), {"user_id": "u1"})
+    assert case_id is None and f"case {first} (closed) already handled this transaction" in (note or "")
