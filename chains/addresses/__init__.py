@@ -1,7 +1,8 @@
 """Pure address codecs per chain family (validate, normalise, display), one lookup: `codec(network)`.
 
 The coin parameters the codecs read are the `address` table of each network's row in networks.toml.
-A family without a codec here gets `RegexCodec` (the registry's `address_regex`, text as given).
+A family whose codec lives beside its adapter (`chains/<family>/address.py`) gets `AdapterCodec`; one
+with neither gets `RegexCodec` (the registry's `address_regex`, text as given).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from chains.addresses.base import AddressCodec, InvalidAddress
+from chains.addresses.bridge import AdapterCodec, has_module
 from chains.addresses.evm import EvmCodec
 from chains.addresses.generic import RegexCodec
 from chains.addresses.solana import SolanaCodec
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AddressCodec", "InvalidAddress", "codec", "CODECS"]
 
-#: family -> codec class; families absent here use RegexCodec
+#: family -> codec class; families absent here use AdapterCodec where they have an address module, else
+#: RegexCodec
 CODECS: dict[str, type[AddressCodec]] = {
     "evm": EvmCodec,
     "utxo": UtxoCodec,
@@ -33,4 +36,7 @@ CODECS: dict[str, type[AddressCodec]] = {
 @cache
 def codec(network: Network) -> AddressCodec:
     """The address codec of a network (one instance per registry row)."""
-    return CODECS.get(network.family, RegexCodec)(network)
+    family = network.family
+    if family in CODECS:
+        return CODECS[family](network)
+    return AdapterCodec(network) if has_module(family) else RegexCodec(network)

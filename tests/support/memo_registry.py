@@ -34,6 +34,8 @@ def _value(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):   # an inline table (a network's `address` parameters)
+        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
@@ -54,11 +56,11 @@ def use(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[None]:
     """Make `path` the registry in force for one test (caches cleared before and after)."""
     monkeypatch.setenv("RECOVERY_NETWORKS", str(path))
     registry.cache_clear()
-    reference._codec.cache_clear()
+    reference._adapter.cache_clear()
     yield
     monkeypatch.delenv("RECOVERY_NETWORKS", raising=False)
     registry.cache_clear()
-    reference._codec.cache_clear()
+    reference._adapter.cache_clear()
 
 
 def shipped(network_id: str) -> Network:
