@@ -63,6 +63,10 @@ def main() -> None:
     print(f"{'command':<34} {'median ms':>10} {'x baseline':>11}")
     base_label = 'python -c "import typer"'
     print(f"{base_label:<34} {baseline * 1000:>10.1f} {1:>11.2f}")
+    for label, code in (('python -c "import typer, sqlalchemy"', "import typer, sqlalchemy"),
+                        ('python -c "import typer, sqlmodel"', "import typer, sqlmodel")):
+        t = median_wall([sys.executable, "-c", code], args.runs)   # the floor of a command that uses the ORM
+        print(f"{label:<34} {t * 1000:>10.1f} {t / baseline:>11.2f}")
     with tempfile.TemporaryDirectory() as tmp, \
             Loopback(esplora_handler(esplora_docs(REPO / "fixtures" / "chaindata"), tip=896100)) as srv:
         env = prepare(exe, Path(tmp), f"esplora+{srv.url}/api")
