@@ -90,13 +90,18 @@ def test_import_reports_lines_and_exits_2(cli_env: dict[str, str], tmp_path: Pat
     assert proc.returncode == 2 and "missing column(s) user_id, asset, amount" in proc.stderr
 
 
-def test_verify_on_a_network_without_adapter_is_unverifiable(cli_env: dict[str, str]) -> None:
-    proc = run("verify", "-n", "xrp", "--tx", "ab" * 32, "--json", env=cli_env)
+def test_verify_on_an_unreachable_memo_network_is_unverifiable(cli_env: dict[str, str]) -> None:
+    """Every family has an adapter now; an XRP endpoint nobody answers gives unverifiable with the explorer
+    link (exit 1), a malformed hash bad input (exit 2). Loopback only: the public default is never asked."""
+    from tests.support.loopback import refused_url
+
+    env = {**cli_env, "RECOVERY_RPC_XRP": refused_url()}
+    proc = run("verify", "-n", "xrp", "--tx", "ab" * 32, "--json", env=env)
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    assert doc["outcome"] == "unverifiable" and "has no adapter yet" in doc["reason"]
-    assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "ab" * 32
-    assert run("verify", "-n", "xrp", "--tx", "0x12", env=cli_env).returncode == 2
+    assert doc["outcome"] == "unverifiable" and doc["status"] == "unknown"
+    assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "AB" * 32   # XRPL writes hashes upper-case
+    assert run("verify", "-n", "xrp", "--tx", "0x12", env=env).returncode == 2
 
 
 def test_verify_against_an_endpoint_of_another_chain_exits_2(evm_scenario: Any, scenario_env: dict[str, str]) -> None:
