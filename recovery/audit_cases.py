@@ -47,14 +47,14 @@ def _replay(rows: list[AuditEntry]) -> dict[int, _Told]:
         data = json.loads(row.data)
         if row.to_status:
             t.status = row.to_status
+        if data.get("approvals_voided"):   # changed facts, or a new quote on an accepted case
+            t.active = []
         if row.event == "open":
             t.user_id, t.network, t.tx_hash = data.get("user_id"), data.get("network"), data.get("tx_hash")
             t.claimed_amount = _dec(data.get("amount"))
         elif row.event == "verify":
             if data.get("verification") != "wait" or not t.facts_applied:   # as CaseService.apply_verdict does
                 t.amount, t.facts_applied = _dec(data.get("amount")), True
-            if data.get("facts_changed"):
-                t.active = []
         elif row.event in ("approve", "reject"):
             decision = (data.get("role"), row.actor, data.get("decision"))
             t.approvals.append(decision)   # type: ignore[arg-type]

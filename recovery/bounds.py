@@ -28,9 +28,13 @@ def decimal_problem(value: Decimal, *, zero_ok: bool = False, maximum: Decimal |
         return "must be a finite number"
     if value < 0 or (value == 0 and not zero_ok):
         return f"must be {'zero or more' if zero_ok else 'above zero'}"
-    sign, digits, exponent = value.normalize().as_tuple()
+    _, digits, exponent = value.as_tuple()    # not normalize(): it rounds to the context's 28 digits
     assert isinstance(exponent, int)
-    whole = len(digits) + exponent
+    kept = list(digits)
+    while len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    whole = len(kept) + exponent
     if whole > MAX_DIGITS:
         return f"has {whole} digits before the point, more than the limit of {MAX_DIGITS}"
     if -exponent > MAX_DIGITS:

@@ -14,6 +14,19 @@ REPO = Path(__file__).resolve().parent.parent
 CHAINDATA = REPO / "fixtures" / "chaindata"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def recorded_heads_are_old() -> Iterator[None]:
+    """Recorded answers are years old and the session's devnet idles between tests, so the head-age
+    rule (an endpoint whose newest block is too old is behind) is off unless a test turns it on:
+    `monkeypatch.delenv("RECOVERY_MAX_HEAD_AGE_<ID>")` (the registry's limit) or set it to seconds."""
+    from chains.networks import registry
+
+    with pytest.MonkeyPatch.context() as mp:
+        for net in registry().values():
+            mp.setenv("RECOVERY_MAX_HEAD_AGE_" + net.id.upper().replace("-", "_"), "off")
+        yield
+
+
 @pytest.fixture(scope="session")
 def chaindata() -> Path:
     """The recorded mainnet answers the project ships (fixtures/chaindata, a PROVENANCE.md per family)."""

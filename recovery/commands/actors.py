@@ -45,7 +45,7 @@ def remove_role(
     if json_:
         emit_json(doc)
     else:
-        err().print(f"{actor.name}: {', '.join(doc['roles']) or 'no roles'}")
+        err().print(f"{actor.name}: {', '.join(doc['roles']) or 'no roles'}", markup=False, highlight=False)
 
 
 @app.command("list")

@@ -57,7 +57,7 @@ def verify(
         raise typer.Exit(2)
     options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
                            rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe,
-                           open_cases_as=st.actor if open_cases else None)
+                           open_cases_as=st.actor if open_cases else None, limits=st.config.raw.get("limits") or {})
     try:
         engine = st.engine()
         with _Bar(console, enabled=not quiet) as bar:
@@ -103,19 +103,24 @@ class _Bar:
             TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), TextColumn("ETA"),
             TimeRemainingColumn(), console=console, disable=not enabled, transient=False)
         self.task = self.progress.add_task("rows", total=None, rate="-")
+        self.started = False
 
     def update(self, done: int, total: int | None) -> None:
-        """Move the bar to `done` of `total` rows."""
+        """Move the bar to `done` of `total` rows (shown from the first update: a file refused before any
+        row was read leaves only its one-line error)."""
+        if not self.started:
+            self.progress.start()
+            self.started = True
         self.progress.update(self.task, completed=done, total=total)
         speed = self.progress.tasks[0].speed
         self.progress.update(self.task, rate=f"{speed:,.0f}" if speed else "-")
 
     def __enter__(self) -> _Bar:
-        self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        if self.started:
+            self.progress.stop()
 
 
 def _summary(result: BatchResult) -> None:

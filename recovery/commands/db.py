@@ -30,7 +30,7 @@ def upgrade(ctx: typer.Context) -> None:
         raise connection_error(exc, url) from None
     finally:
         engine.dispose()
-    err().print(f"database {display_url(url)} at revision {revision}")
+    err().print(f"database {display_url(url)} at revision {revision}", markup=False, highlight=False)
 
 
 @app.command("backup")
@@ -52,4 +52,5 @@ def backup(ctx: typer.Context,
                       f"`pg_dump {args} --format=custom --file {file} {u.database}` (password from PGPASSWORD "
                       "or ~/.pgpass); restore with pg_restore")
     pages = backup_sqlite(url, file)
-    err().print(f"database {display_url(url)} copied to {file} ({pages} pages), complete as of now")
+    err().print(f"database {display_url(url)} copied to {file} ({pages} pages), complete as of now", markup=False,
+                highlight=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from chains.addresses import codec
 from chains.networks import DEFAULT_PATH, Network, load_registry, registry
 from recovery import reference
 
@@ -24,7 +25,6 @@ KAVA: dict[str, Any] = {
     "native_decimals": 6, "min_confirmations": 1, "memo_required": True, "memo_regex": "^[0-9A-Za-z_-]{1,64}$",
     "address_regex": "^kava1[02-9ac-hj-np-z]{38,58}$", "tx_hash_regex": "^[0-9a-fA-F]{64}$",
     "explorer_tx_url": "https://www.mintscan.io/kava/tx/{tx}", "rpc": ["legacy+https://api.data.kava.io"],
-    "shares_keys_with": [],
 }
 
 
@@ -35,6 +35,8 @@ def _value(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + "}"
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
@@ -55,11 +57,13 @@ def use(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[None]:
     """Make `path` the registry in force for one test (caches cleared before and after)."""
     monkeypatch.setenv("RECOVERY_NETWORKS", str(path))
     registry.cache_clear()
-    reference._codec.cache_clear()
+    reference._adapter.cache_clear()
+    codec.cache_clear()
     yield
     monkeypatch.delenv("RECOVERY_NETWORKS", raising=False)
     registry.cache_clear()
-    reference._codec.cache_clear()
+    reference._adapter.cache_clear()
+    codec.cache_clear()
 
 
 def shipped(network_id: str) -> Network:
