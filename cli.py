@@ -41,15 +41,31 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 GLOBAL_OPTIONS_WITH_VALUE = ("--as", "--config")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"recovery {version('recovery')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("recovery (not installed)")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
     as_: Annotated[str | None, typer.Option("--as", envvar="RECOVERY_ACTOR",
-                                            help="The acting agent (env RECOVERY_ACTOR).")] = None,
+                                            help="The acting agent (env RECOVERY_ACTOR); may also follow "
+                                                 "the command.")] = None,
     config: Annotated[Path | None, typer.Option("--config", envvar="RECOVERY_CONFIG",
                                                 help="Config file (TOML).")] = None,
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show the full traceback of an error "
+                                                                "(env RECOVERY_TRACEBACK=1).")] = False,
+    _: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                    help="Print the version and exit.")] = False,
 ) -> None:
-    ctx.obj = common.State(actor=as_, config_path=config)
+    ctx.obj = common.State(actor=as_, config_path=config, traceback=traceback)
 
 
 def _named(argv: list[str]) -> str | None:
@@ -78,9 +94,10 @@ def register(names: list[str]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    named = _named(sys.argv[1:])
+    args = common.hoist_globals(sys.argv[1:])
+    named = _named(args)
     register([named] if named in COMMANDS else list(COMMANDS))
-    common.run(app)
+    common.run(app, args)
 
 
 if __name__ == "__main__":

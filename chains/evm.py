@@ -1,8 +1,10 @@
 """EVM adapter: native value, ERC-20/721/1155 transfer logs, receipt status, confirmations.
 
-Requests go out as raw JSON-RPC batches (`eth_getTransactionByHash` + `eth_getTransactionReceipt`
-per hash, one `eth_blockNumber`) over a few keep-alive connections; raw answers are mapped by
-the small functions below. web3.py's keccak (eth-utils) names the events.
+Requests go out as raw JSON-RPC batches (the head and finalized blocks, then `eth_getTransactionByHash`
++ `eth_getTransactionReceipt` per hash) over a few keep-alive connections; raw answers are mapped by
+the small functions below. web3.py's keccak (eth-utils) names the events. Each endpoint's chain id is
+checked once (`eth_chainId`), every answer must be about the hash asked, and a head block older than
+the network allows makes the endpoint unavailable.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from eth_utils import keccak
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import RateLimiter, failover, new_session
+from chains.evm_calls import (
+    DECIMALS_CALL,
+    NAME_CALL,
+    SYMBOL_CALL,
+    abi_text,
+    call_tracer_transfers,
+    call_transfer,
+    parity_transfers,
+)
+from chains.http import RateLimiter, new_session
 from chains.jsonrpc import Call, JsonRpcClient
 
 
@@ -26,7 +37,6 @@ def _topic(signature: str) -> str:
 TRANSFER = _topic("Transfer(address,address,uint256)")            # ERC-20 and ERC-721
 TRANSFER_SINGLE = _topic("TransferSingle(address,address,address,uint256,uint256)")  # ERC-1155
 TRANSFER_BATCH = _topic("TransferBatch(address,address,address,uint256[],uint256[])")
-DECIMALS_CALL = "0x313ce567"  # decimals()
 GAS_NATIVE_TRANSFER = 21_000
 GAS_TOKEN_TRANSFER = 65_000
 
@@ -77,19 +87,36 @@ def log_transfers(log: dict[str, Any]) -> list[Transfer]:
     return []
 
 
-def map_tx(network_id: str, native_decimals: int, tx_hash: str, tx: dict[str, Any] | None,
-           receipt: dict[str, Any] | None, head: int) -> ChainTx:
-    """Raw transaction + receipt + chain head -> `ChainTx`."""
-    if not tx:
+def _hash_of(doc: dict[str, Any], key: str) -> str:
+    value = doc.get(key)
+    return value.lower() if isinstance(value, str) else repr(value)
+
+
+def map_tx(network_id: str, native_decimals: int, tx_hash: str, tx: Any, receipt: Any, head: int,
+           finalized: int | None = None) -> ChainTx:
+    """Raw transaction + receipt + chain head (and finalized block, where known) -> `ChainTx`.
+
+    Raises ValueError for an answer that is not about `tx_hash` or not of a transaction's shape."""
+    if tx is None:
         return ChainTx.not_found(network_id, tx_hash)
+    if not isinstance(tx, dict):
+        raise ValueError(f"the transaction answer is {type(tx).__name__}, not an object")
+    if _hash_of(tx, "hash") != tx_hash:
+        raise ValueError(f"asked for {tx_hash}, answered transaction {_hash_of(tx, 'hash')}")
+    if receipt is not None and (not isinstance(receipt, dict) or _hash_of(receipt, "transactionHash") != tx_hash):
+        raise ValueError(f"the receipt answered is not of {tx_hash}")
     block = _int(tx.get("blockNumber"))
     transfers: list[Transfer] = []
     value = _int(tx.get("value")) or 0
     sender = str(tx.get("from", "")).lower() or None
+    data = str(tx.get("input") or tx.get("data") or "0x")
+    calls_code = bool(tx.get("to")) and data not in ("0x", "")
     if value and tx.get("to"):
         transfers.append(Transfer(sender, str(tx["to"]).lower(), NATIVE, value, native_decimals))
     if block is None or not receipt or receipt.get("blockNumber") is None:
-        return ChainTx(network_id, tx_hash, TxStatus.PENDING, transfers=tuple(transfers))
+        call = call_transfer(tx)   # still in the mempool: the token movement is only in the call data
+        return ChainTx(network_id, tx_hash, TxStatus.PENDING, transfers=tuple(transfers + ([call] if call else [])),
+                       contract_call=calls_code)
     status_code = _int(receipt.get("status"))  # None before Byzantium: no failure flag to read
     status = TxStatus.FAILED if status_code == 0 else TxStatus.CONFIRMED
     if status is TxStatus.CONFIRMED:
@@ -100,8 +127,19 @@ def map_tx(network_id: str, native_decimals: int, tx_hash: str, tx: dict[str, An
     return ChainTx(
         network=network_id, tx_hash=tx_hash, status=status, block_height=block,
         confirmations=max(0, head - block + 1), fee_paid=(_int(receipt.get("gasUsed")) or 0) * gas_price,
-        transfers=tuple(transfers),
+        transfers=tuple(transfers), final=None if finalized is None else block <= finalized,
+        contract_call=calls_code and not receipt.get("contractAddress"),
     )
+
+
+def _block_number(answer: Any, label: str, what: str) -> tuple[int, int | None]:
+    """(number, timestamp) of an `eth_getBlockByNumber` answer, or of an `eth_blockNumber` one."""
+    if isinstance(answer, str):
+        return int(answer, 16), None
+    if isinstance(answer, dict) and isinstance(answer.get("number"), str):
+        stamp = answer.get("timestamp")
+        return int(answer["number"], 16), int(stamp, 16) if isinstance(stamp, str) else None
+    raise RpcUnavailable(f"{label} answered the {what} block with {str(answer)[:40]!r}")
 
 
 class EvmAdapter(Adapter):
@@ -110,26 +148,33 @@ class EvmAdapter(Adapter):
     family = "evm"
     concurrency = 4
     max_batch = 200   # JSON-RPC calls per HTTP request
+    max_answer_bytes = 32 * 2**20   # a batch of 200 receipts with many logs
 
     def __init__(self, network: Any, endpoints: Sequence[str], **options: Any) -> None:
         super().__init__(network, endpoints, **options)
         self._session = new_session(self.concurrency)
         self._clients = [JsonRpcClient(url, timeout=self.timeout, max_batch=self.max_batch, session=self._session,
-                                       limiter=RateLimiter(self.rate_limit)) for url in self.endpoints]
+                                       limiter=RateLimiter(self.rate_limit), max_bytes=self.max_answer_bytes)
+                         for url in self.endpoints]
         self._decimals: dict[str, int | None] = {}
-
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """Lower-case 0x hex (EIP-55 checksums are display only)."""
-        return address.strip().lower()
+        self._symbols: dict[str, str | None] = {}
+        self._no_finalized: set[int] = set()   # endpoints that do not know the `finalized` tag
 
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """Lower-case 0x hash of 32 bytes."""
         return super().normalize_tx_hash(tx_hash).lower()
 
+    def identify(self, client: JsonRpcClient) -> str:
+        """The endpoint's chain id (`eth_chainId`), in decimal."""
+        answer = client.call("eth_chainId")
+        try:
+            return str(int(answer, 16))
+        except (TypeError, ValueError):
+            raise RpcUnavailable(f"{client.label} answered eth_chainId with {str(answer)[:40]!r}") from None
+
     # -- transport with failover ----------------------------------------------------------------
     def _batch(self, calls: Sequence[Call]) -> list[Any]:
-        return failover(self._clients, lambda client: client.batch(calls), self.network.name)
+        return self.failover(self._clients, lambda client: client.batch(calls), confirm=lambda _: False)
 
     def _call(self, method: str, params: Sequence[Any] = ()) -> Any:
         result = self._batch([(method, params)])[0]
@@ -139,53 +184,82 @@ class EvmAdapter(Adapter):
 
     # -- fetching -------------------------------------------------------------------------------
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
-        """Batched: two calls per hash, `max_batch` calls per request, `concurrency` requests at once."""
+        """Batched: two calls per hash, `max_batch` calls per request, `concurrency` requests at once;
+        each chunk goes down the endpoint list, a not-found confirmed on the next endpoint."""
         results, by_position = self.split_hashes(hashes)
         valid = list(by_position.items())
         if valid:
-            try:
-                head = self._call("eth_blockNumber")
-            except RetriableError as exc:
-                return [r if r is not None else exc for r in results]
-            per = max(1, self.max_batch // 2)
-            chunks = [valid[i:i + per] for i in range(0, len(valid), per)]
+            per = max(1, self.max_batch // 2 - 1)
+            chunks = [dict(valid[i:i + per]) for i in range(0, len(valid), per)]
             with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                for chunk, mapped in zip(chunks, pool.map(lambda c: self._fetch_chunk(c, _int(head) or 0), chunks),
-                                         strict=True):
-                    for (i, _), res in zip(chunk, mapped, strict=True):
+                for mapped in pool.map(lambda c: self.fetch_across(self._clients, c, self._fetch_on), chunks):
+                    for i, res in mapped.items():
                         results[i] = res
-            self._fill_decimals([r for r in results if isinstance(r, ChainTx)])
+            txs = [r for r in results if isinstance(r, ChainTx)]
+            self._fill_tokens(txs)
             results = [self._with_decimals(r) if isinstance(r, ChainTx) else r for r in results]
         return [r if r is not None else RpcUnavailable("no result") for r in results]
 
-    def _fetch_chunk(self, chunk: list[tuple[int, str]], head: int) -> list[FetchResult]:
-        calls: list[Call] = []
-        for _, h in chunk:
+    def _head_calls(self, client: JsonRpcClient) -> list[Call]:
+        calls: list[Call] = [("eth_getBlockByNumber", ["latest", False]) if self.max_head_age is not None
+                             else ("eth_blockNumber", [])]
+        if id(client) not in self._no_finalized:
+            calls.append(("eth_getBlockByNumber", ["finalized", False]))
+        return calls
+
+    def _fetch_on(self, client: JsonRpcClient, hashes: list[str]) -> list[FetchResult]:
+        """One endpoint: its head (and finalized block), then transaction and receipt of each hash."""
+        first = self._head_calls(client)
+        calls = list(first)
+        for h in hashes:
             calls += [("eth_getTransactionByHash", [h]), ("eth_getTransactionReceipt", [h])]
-        try:
-            answers = self._batch(calls)
-        except RetriableError as exc:
-            return [exc for _ in chunk]
+        answers = client.batch(calls)
+        head_answer = answers[0]
+        if isinstance(head_answer, ChainError):
+            raise head_answer if isinstance(head_answer, RetriableError) else RpcUnavailable(head_answer.user_message)
+        head, stamp = _block_number(head_answer, client.label, "latest")
+        if self.max_head_age is not None:
+            self.check_head(client.label, stamp)
+        finalized = None
+        if len(first) > 1:
+            fin = answers[1]
+            if isinstance(fin, dict):
+                finalized = _block_number(fin, client.label, "finalized")[0]
+            elif isinstance(fin, ChainError):
+                self._no_finalized.add(id(client))   # the chain or node has no finality tag
         out: list[FetchResult] = []
-        for n, (_, h) in enumerate(chunk):
-            tx, receipt = answers[2 * n], answers[2 * n + 1]
+        body = answers[len(first):]
+        for n, h in enumerate(hashes):
+            tx, receipt = body[2 * n], body[2 * n + 1]
             err = next((a for a in (tx, receipt) if isinstance(a, ChainError)), None)
-            out.append(err if err else map_tx(self.network.id, self.network.native_decimals, h, tx, receipt, head))
+            if err:
+                out.append(err)
+                continue
+            try:
+                out.append(map_tx(self.network.id, self.network.native_decimals, h, tx, receipt, head, finalized))
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                out.append(RpcUnavailable(f"{client.label} answered {h} wrongly: {exc}"))
         return out
 
-    # -- token decimals -------------------------------------------------------------------------
-    def _fill_decimals(self, txs: list[ChainTx]) -> None:
+    # -- token decimals and names ---------------------------------------------------------------
+    def _fill_tokens(self, txs: list[ChainTx]) -> None:
         tokens = sorted({t.asset for tx in txs for t in tx.transfers
                          if t.asset != NATIVE and not t.non_fungible and t.asset not in self._decimals})
         if not tokens:
             return
+        calls: list[Call] = []
+        for tok in tokens:
+            calls += [("eth_call", [{"to": tok, "data": data}, "latest"])
+                      for data in (DECIMALS_CALL, SYMBOL_CALL, NAME_CALL)]
         try:
-            answers = self._batch([("eth_call", [{"to": tok, "data": DECIMALS_CALL}, "latest"]) for tok in tokens])
+            answers = self._batch(calls)
         except RetriableError:
             return
-        for tok, ans in zip(tokens, answers, strict=True):
-            words = _words(ans) if isinstance(ans, str) else []
-            self._decimals[tok] = words[0] if words and words[0] <= 255 else None
+        for n, tok in enumerate(tokens):
+            dec, sym, name = answers[3 * n: 3 * n + 3]
+            words = _words(dec) if isinstance(dec, str) else []
+            self._decimals[tok] = words[0] if len(words) == 1 and words[0] <= 77 else None
+            self._symbols[tok] = abi_text(sym) or abi_text(name)
 
     def _with_decimals(self, tx: ChainTx) -> ChainTx:
         if all(t.decimals is not None for t in tx.transfers):
@@ -195,6 +269,35 @@ class EvmAdapter(Adapter):
         return replace(tx, transfers=tuple(
             t if t.decimals is not None else replace(t, decimals=self._decimals.get(t.asset))
             for t in tx.transfers))
+
+    def token_symbol(self, asset: str) -> str | None:
+        """The token's `symbol()` (else `name()`), read with its decimals."""
+        return self._symbols.get(asset.lower())
+
+    # -- traces -----------------------------------------------------------------------------------
+    def inner_transfers(self, txs: Sequence[ChainTx]) -> dict[str, list[Transfer]]:
+        """Native value moved by inner calls: `debug_traceTransaction` (callTracer), else
+        `trace_transaction`; raises a retriable error when the endpoint offers neither."""
+        if not txs:
+            return {}
+        decimals = self.network.native_decimals
+        hashes = [tx.tx_hash for tx in txs]
+        answers = self._batch([("debug_traceTransaction", [h, {"tracer": "callTracer"}]) for h in hashes])
+        out: dict[str, list[Transfer]] = {}
+        missing = []
+        for h, ans in zip(hashes, answers, strict=True):
+            if isinstance(ans, dict):
+                out[h] = call_tracer_transfers(ans, decimals)
+            else:
+                missing.append(h)
+        if missing:
+            answers = self._batch([("trace_transaction", [h]) for h in missing])
+            for h, ans in zip(missing, answers, strict=True):
+                if not isinstance(ans, list):
+                    why = ans.user_message if isinstance(ans, ChainError) else f"answered {str(ans)[:40]!r}"
+                    raise RpcUnavailable(f"{self.network.name}: the endpoint offers no transaction trace ({why})")
+                out[h] = parity_transfers(ans, decimals)
+        return out
 
     # -- other questions ------------------------------------------------------------------------
     def contract_addresses(self, addresses: Sequence[str]) -> set[str]:

@@ -11,12 +11,17 @@ from typing import Any, TypeVar
 
 import orjson
 import requests
+import urllib3
 
 from chains.endpoints import redact
 from chains.errors import ChainError, RateLimited, RetriableError, RpcTimeout, RpcUnavailable
 
 T = TypeVar("T")
 C = TypeVar("C")
+
+#: answers larger than this are refused unless the family or the config file says otherwise
+DEFAULT_MAX_ANSWER_BYTES = 8 * 2**20
+_READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,28 +31,32 @@ class RetryPolicy:
     attempts: int = 3
     backoff: float = 0.25
     factor: float = 2.0
-    max_wait: float = 4.0
+    max_wait: float = 4.0      # backoff cap; a provider's Retry-After is honoured up to the deadline
     retry_on: tuple[type[ChainError], ...] = (RetriableError,)
 
     def wait(self, attempt: int, exc: ChainError) -> float:
         """Seconds to sleep before try number `attempt + 1`."""
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            return min(exc.retry_after, self.max_wait)
+            return max(0.0, exc.retry_after)
         return min(self.backoff * self.factor**attempt, self.max_wait)
 
 
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-def with_retry(policy: RetryPolicy, call: Callable[[], T]) -> T:
-    """Run `call`, retrying the errors the policy names; the last error is raised."""
+def with_retry(policy: RetryPolicy, call: Callable[[], T], deadline: float | None = None) -> T:
+    """Run `call`, retrying the errors the policy names; the last error is raised. With a `deadline`
+    (time.monotonic()), a wait that would end after it is not taken: the error is raised instead."""
     for attempt in range(policy.attempts):
         try:
             return call()
         except policy.retry_on as exc:
             if attempt + 1 >= policy.attempts:
                 raise
-            time.sleep(policy.wait(attempt, exc))
+            pause = policy.wait(attempt, exc)
+            if deadline is not None and time.monotonic() + pause >= deadline:
+                raise
+            time.sleep(pause)
     raise AssertionError("unreachable")
 
 
@@ -113,6 +122,8 @@ def _retry_after(resp: requests.Response) -> float | None:
 class HttpClient:
     """GET/POST JSON against one base URL, mapping transport trouble to typed retriable errors.
 
+    `timeout` is the overall deadline of one request, retries and the reading of the body included
+    (a node that drips its answer is cut off there); answers above `max_bytes` are refused unread.
     `parse_float` parses JSON fractions (e.g. `Decimal` for amounts written in whole coins).
     """
 
@@ -125,9 +136,11 @@ class HttpClient:
         limiter: RateLimiter | None = None,
         retry: RetryPolicy = RetryPolicy(),
         parse_float: Callable[[str], Any] | None = None,
+        max_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.max_bytes = max_bytes
         self.session = session or new_session()
         self.limiter = limiter or RateLimiter(None)
         self.retry = retry
@@ -135,12 +148,16 @@ class HttpClient:
         self.label = redact(self.base_url)
 
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
-                ok_statuses: tuple[int, ...] = (), text: bool = False) -> tuple[int, Any]:
-        """One exchange with retries; returns (status, body) for 2xx and `ok_statuses`.
+                ok_statuses: tuple[int, ...] = (), text: bool = False,
+                deadline: float | None = None) -> tuple[int, Any]:
+        """One exchange with retries, all of it before `deadline` (default: `timeout` from now);
+        returns (status, body) for 2xx and `ok_statuses`.
 
         The body is parsed JSON, or the raw text with `text=True` (plain-text answers such as Esplora's).
         """
-        return with_retry(self.retry, lambda: self._once(method, path, json_body, params, ok_statuses, text))
+        end = deadline if deadline is not None else time.monotonic() + self.timeout
+        return with_retry(self.retry, lambda: self._once(method, path, json_body, params, ok_statuses, text, end),
+                          end)
 
     def get(self, path: str, params: dict[str, Any] | None = None,
             ok_statuses: tuple[int, ...] = ()) -> tuple[int, Any]:
@@ -152,25 +169,74 @@ class HttpClient:
         return self.request("POST", path, json_body=body, ok_statuses=ok_statuses)
 
     def _once(self, method: str, path: str, json_body: Any, params: dict[str, Any] | None,
-              ok_statuses: tuple[int, ...], text: bool) -> tuple[int, Any]:
+              ok_statuses: tuple[int, ...], text: bool, deadline: float) -> tuple[int, Any]:
         self.limiter.acquire()
         url = self.base_url + path if path else self.base_url
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RpcTimeout(f"{self.label} did not answer within {self.timeout:g}s")
         try:
-            resp = self.session.request(method, url, json=json_body, params=params, timeout=self.timeout)
+            resp = self.session.request(method, url, json=json_body, params=params, timeout=left, stream=True)
         except requests.Timeout:
             raise RpcTimeout(f"{self.label} did not answer within {self.timeout:g}s") from None
         except requests.RequestException as exc:
             raise RpcUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
         status = resp.status_code
         if status == 429:
+            resp.close()
             raise RateLimited(f"{self.label} rate-limited the request (HTTP 429)", _retry_after(resp))
         if not (200 <= status < 300 or status in ok_statuses):
+            resp.close()
             raise RpcUnavailable(f"{self.label} answered HTTP {status}")
+        content = read_body(resp, self.label, deadline, self.max_bytes, self.timeout)
         if text:
-            return status, resp.text
+            return status, content.decode(resp.encoding or "utf-8", errors="replace")
         try:
             # orjson decodes node answers several times faster than json; Decimal parsing needs json
-            return status, json.loads(resp.content, parse_float=self.parse_float) if self.parse_float \
-                else orjson.loads(resp.content)
+            return status, json.loads(content, parse_float=self.parse_float) if self.parse_float \
+                else orjson.loads(content)
         except ValueError:
             raise RpcUnavailable(f"{self.label} answered HTTP {status} with a body that is not JSON") from None
+
+
+def read_body(resp: requests.Response, label: str, deadline: float, max_bytes: int, timeout: float) -> bytes:
+    """A streamed answer's body, read piece by piece until `deadline` and up to `max_bytes`.
+
+    Each read waits at most until the deadline (the socket timeout is narrowed before it), so an
+    answer dripped a byte at a time ends there; a body above the cap is refused as soon as it is known.
+    """
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        resp.close()
+        raise RpcUnavailable(f"{label} answered {int(declared)} bytes, above the limit of {max_bytes}")
+    conn = getattr(resp.raw, "connection", None)
+    sock = getattr(conn, "sock", None)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RpcTimeout(f"{label} did not finish its answer within {timeout:g}s")
+            if sock is not None:
+                sock.settimeout(left)
+            chunk = resp.raw.read1(_READ_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise RpcUnavailable(f"{label} answered more than {max_bytes} bytes: refused")
+            parts.append(chunk)
+    except ChainError:   # before OSError: RpcUnavailable is a ConnectionError
+        resp.close()
+        raise
+    except (TimeoutError, urllib3.exceptions.TimeoutError):
+        resp.close()
+        raise RpcTimeout(f"{label} did not finish its answer within {timeout:g}s") from None
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
+        resp.close()
+        raise RpcUnavailable(f"{label} broke off its answer ({type(exc).__name__})") from None
+    if sock is not None:
+        sock.settimeout(timeout)   # a pooled connection starts its next request with the full timeout
+    resp.raw.release_conn()
+    return b"".join(parts)

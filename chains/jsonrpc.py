@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +18,7 @@ from chains.errors import (
     RpcUnavailable,
     TxNotFound,
 )
-from chains.http import NO_RETRY, HttpClient, RateLimiter, RetryPolicy, with_retry
+from chains.http import DEFAULT_MAX_ANSWER_BYTES, NO_RETRY, HttpClient, RateLimiter, RetryPolicy, with_retry
 
 Call = tuple[str, Sequence[Any]]
 
@@ -65,10 +67,11 @@ class JsonRpcClient:
         limiter: RateLimiter | None = None,
         retry: RetryPolicy = RetryPolicy(),
         parse_float: Callable[[str], Any] | None = None,
+        max_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         # retries happen once, here, around transport and answer alike (not again inside HttpClient)
         self.http = HttpClient(url, timeout=timeout, session=session, limiter=limiter, retry=NO_RETRY,
-                               parse_float=parse_float)
+                               parse_float=parse_float, max_bytes=max_bytes)
         self.retry = retry
         self.max_batch = max_batch
         self._batch_size = max_batch
@@ -80,21 +83,26 @@ class JsonRpcClient:
         return self.http.label
 
     def call(self, method: str, params: Sequence[Any] = ()) -> Any:
-        """One call; raises the typed error of a failed answer after retrying retriable ones."""
+        """One call; raises the typed error of a failed answer after retrying retriable ones, all
+        within the client's timeout."""
+        deadline = time.monotonic() + self.http.timeout
 
         def once() -> Any:
             # bitcoind before v28 answers a single call's JSON-RPC error with HTTP 500 and the error
             # object as body; any other 500 is the node failing, not an answer
-            status, body = self.http.request("POST", "", json_body=self._request(method, params),
-                                             ok_statuses=(500,))
+            request = self._request(method, params)
+            status, body = self.http.request("POST", "", json_body=request, ok_statuses=(500,), deadline=deadline)
             if status == 500 and not (isinstance(body, dict) and body.get("error")):
                 raise RpcUnavailable(f"{self.label} answered HTTP 500")
+            if isinstance(body, dict) and body.get("id") not in (request["id"], None):
+                raise RpcUnavailable(f"{self.label} answered request {request['id']} with the answer "
+                                     f"to request {body.get('id')!r}")
             result = classify(body, self.label)
             if isinstance(result, ChainError):
                 raise result
             return result
 
-        return with_retry(self.retry, once)
+        return with_retry(self.retry, once, deadline)
 
     def batch(self, calls: Sequence[Call]) -> list[Any]:
         """Many calls; each slot holds a result or a `ChainError`. Transport failure raises."""
@@ -122,23 +130,42 @@ class JsonRpcClient:
 
     def _send_batch(self, calls: Sequence[Call]) -> list[Any]:
         payload = [self._request(m, p) for m, p in calls]
-        ids = [r["id"] for r in payload]
+        deadline = time.monotonic() + self.http.timeout
 
         def once() -> list[Any]:
-            _, body = self.http.request("POST", "", json_body=payload)
+            _, body = self.http.request("POST", "", json_body=payload, deadline=deadline)
             if not isinstance(body, list):
                 # a whole-batch error object: rate limit or the provider refusing batches
                 err = classify(body, self.label)
                 raise err if isinstance(err, ChainError) else RpcUnavailable(f"{self.label}: batch refused")
-            by_id = {a.get("id"): a for a in body if isinstance(a, dict)}
-            results: list[Any] = []
-            for i in ids:
-                answer = by_id.get(i)
-                results.append(RpcUnavailable(f"{self.label} left a batch call unanswered")
-                               if answer is None else classify(answer, self.label))
+            results = match_batch(payload, body, self.label)
             # a rate-limited slot is retried with the whole batch rather than reported
             if any(isinstance(r, RateLimited) for r in results):
                 raise next(r for r in results if isinstance(r, RateLimited))
             return results
 
-        return with_retry(self.retry, once)
+        return with_retry(self.retry, once, deadline)
+
+
+def match_batch(payload: Sequence[dict[str, Any]], body: list[Any], label: str) -> list[Any]:
+    """Each request's answer by id (answers may come in any order): a result or an error per slot.
+
+    An id answered twice or not at all costs that slot (unanswerable); answers to ids nobody asked,
+    or answers that are not objects, mean the node mixed up its answers: the whole batch is refused.
+    """
+    asked = [r["id"] for r in payload]
+    seen = Counter(a.get("id") for a in body if isinstance(a, dict))
+    strays = [i for i in seen if i not in set(asked)]
+    if strays or any(not isinstance(a, dict) for a in body):
+        what = f"ids nobody asked ({', '.join(map(repr, strays[:3]))})" if strays else "non-objects"
+        raise RpcUnavailable(f"{label} answered a batch with {what}: its answers cannot be matched")
+    by_id = {a.get("id"): a for a in body}
+    results: list[Any] = []
+    for i, request in zip(asked, payload, strict=True):
+        if seen[i] == 0:
+            results.append(RpcUnavailable(f"{label} left {request['method']} (id {i}) unanswered"))
+        elif seen[i] > 1:
+            results.append(RpcUnavailable(f"{label} answered {request['method']} (id {i}) {seen[i]} times"))
+        else:
+            results.append(classify(by_id[i], label))
+    return results

@@ -1,4 +1,11 @@
-"""Solana: JSON-RPC `getTransaction` (jsonParsed) and `getSlot`. SOL and SPL token transfers, spl-memo."""
+"""Solana: JSON-RPC `getTransaction` (jsonParsed) and `getSlot`. SOL and SPL token transfers, spl-memo.
+
+Transactions are read at "confirmed" commitment; `getSignatureStatuses` says which are "finalized".
+Confirmations are the confirmed tip's slot - the transaction's slot + 1; a transaction is final once
+finalized, and triage treats one that is neither final nor `min_confirmations` slots deep as pending.
+Each endpoint's chain is checked once (`getGenesisHash`), answers must be about the signature asked, and
+a not-found is confirmed on the next endpoint.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.errors import ChainError, RetriableError, RpcUnavailable
-from chains.http import RateLimiter, RetryPolicy, all_failed, failover, new_session
+from chains.http import RateLimiter, RetryPolicy, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 
@@ -80,8 +87,13 @@ class _TokenAccounts:
                         None if decimals is None else int(decimals), memo)
 
 
-def parse_transaction(network: Network, signature: str, tx: dict[str, Any], tip: int) -> ChainTx:
-    """A getTransaction (jsonParsed) result and the current slot -> ChainTx."""
+def parse_transaction(network: Network, signature: str, tx: dict[str, Any], tip: int,
+                      final: bool | None = None) -> ChainTx:
+    """A getTransaction (jsonParsed) result, the current (confirmed) slot and whether the signature is
+    finalized -> ChainTx. An answer about another signature raises ValueError."""
+    signatures = tx["transaction"].get("signatures") or []
+    if not signatures or signatures[0] != signature:
+        raise ValueError(f"asked for {signature}, answered transaction {(signatures or ['?'])[0]}")
     meta = tx.get("meta") or {}
     instructions = list(_instructions(tx))
     memos = [ix["parsed"] for ix in instructions
@@ -105,7 +117,7 @@ def parse_transaction(network: Network, signature: str, tx: dict[str, Any], tip:
         network=network.id, tx_hash=signature,
         status=TxStatus.FAILED if meta.get("err") is not None else TxStatus.CONFIRMED,
         block_height=int(slot) if slot is not None else None,
-        confirmations=max(0, tip - int(slot)) if slot is not None else 0,
+        confirmations=max(0, tip - int(slot) + 1) if slot is not None else 0, final=final,
         timestamp=tx.get("blockTime"),
         fee_paid=int(meta["fee"]) if meta.get("fee") is not None else None,
         transfers=tuple(transfers),
@@ -123,66 +135,72 @@ class SolanaAdapter(Adapter):
         super().__init__(network, endpoints, **options)
         self._session = new_session(self.concurrency)
         self._clients = [JsonRpcClient(url, timeout=self.timeout, max_batch=self.max_batch, session=self._session,
-                                       retry=self.retry, limiter=RateLimiter(self.rate_limit))
+                                       retry=self.retry, limiter=RateLimiter(self.rate_limit),
+                                       max_bytes=self.max_answer_bytes)
                          for url in self.endpoints]
 
+    def identify(self, client: JsonRpcClient) -> str:
+        """The endpoint's genesis hash (`getGenesisHash`)."""
+        answer = client.call("getGenesisHash")
+        if not isinstance(answer, str) or not answer:
+            raise RpcUnavailable(f"{client.label} answered getGenesisHash with {str(answer)[:40]!r}")
+        return answer
+
     def fetch(self, tx_hash: str) -> ChainTx:
-        """Fetch one transaction and the current slot (two plain calls: no batch needed)."""
-        signature = self.normalize_tx_hash(tx_hash)
-
-        def on(client: JsonRpcClient) -> ChainTx:
-            tx = client.call("getTransaction", [signature, TX_CONFIG])
-            if tx is None:
-                return ChainTx.not_found(self.network.id, signature)
-            tip = client.call("getSlot", [SLOT_CONFIG])
-            return self._parse(client, signature, tx, tip)
-
-        return failover(self._clients, on, self.network.name)
+        """Fetch one transaction and the current slot."""
+        result = self.fetch_many([tx_hash])[0]
+        if isinstance(result, ChainError):
+            raise result
+        return result
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
-        """One JSON-RPC batch of getTransaction calls plus a getSlot; slots a provider could not
-        answer are retried on the next provider."""
+        """One JSON-RPC batch of getTransaction calls, getSignatureStatuses and getSlot per endpoint;
+        signatures an endpoint could not answer (or did not know) go to the next one."""
         results, signatures = self.split_hashes(hashes)
-        pending = list(signatures)
-        errors: dict[int, list[RetriableError]] = {i: [] for i in pending}
-        for client in self._clients:
-            if not pending:
-                break
-            calls = [("getTransaction", [signatures[i], TX_CONFIG]) for i in pending]
-            try:
-                answers = client.batch([*calls, ("getSlot", [SLOT_CONFIG])])
-                tip = answers[-1]
-                if isinstance(tip, ChainError) or not isinstance(tip, int):
-                    raise tip if isinstance(tip, RetriableError) else RpcUnavailable(
-                        f"{client.label}: getSlot answered {tip!r}")
-            except RetriableError as exc:
-                for i in pending:
-                    errors[i].append(exc)
-                continue
-            still: list[int] = []
-            for i, answer in zip(pending, answers[:-1], strict=True):
-                try:
-                    if isinstance(answer, ChainError):
-                        raise answer
-                    results[i] = (ChainTx.not_found(self.network.id, signatures[i]) if answer is None
-                                  else self._parse(client, signatures[i], answer, tip))
-                except RetriableError as exc:
-                    errors[i].append(exc)
-                    still.append(i)
-                except ChainError as exc:
-                    results[i] = exc
-            pending = still
-        for i in pending:
-            results[i] = all_failed(self.network.name, errors[i])
+        if signatures:
+            for i, result in self.fetch_across(self._clients, signatures, self._fetch_on).items():
+                results[i] = result
         return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+
+    def _fetch_on(self, client: JsonRpcClient, wanted: list[str]) -> list[FetchResult]:
+        calls = [("getTransaction", [sig, TX_CONFIG]) for sig in wanted]
+        answers = client.batch([*calls, ("getSignatureStatuses", [wanted]), ("getSlot", [SLOT_CONFIG])])
+        tip, statuses = answers[-1], answers[-2]
+        if isinstance(tip, ChainError) or not isinstance(tip, int) or isinstance(tip, bool):
+            raise tip if isinstance(tip, RetriableError) else RpcUnavailable(
+                f"{client.label}: getSlot answered {tip!r}")
+        if self.max_head_age is not None:
+            stamp = client.call("getBlockTime", [tip])
+            self.check_head(client.label, stamp if isinstance(stamp, int) else None)
+        finals = _finalized(statuses, len(wanted))
+        out: list[FetchResult] = []
+        for sig, answer, final in zip(wanted, answers[:-2], finals, strict=True):
+            if isinstance(answer, ChainError):
+                out.append(answer)
+            elif answer is None:
+                out.append(ChainTx.not_found(self.network.id, sig))
+            else:
+                try:
+                    out.append(self._parse(client, sig, answer, tip, final))
+                except ChainError as exc:
+                    out.append(exc)
+        return out
 
     def close(self) -> None:
         """Release connections."""
         self._session.close()
 
-    def _parse(self, client: JsonRpcClient, signature: str, tx: Any, tip: Any) -> ChainTx:
+    def _parse(self, client: JsonRpcClient, signature: str, tx: Any, tip: Any, final: bool | None) -> ChainTx:
         try:
-            return parse_transaction(self.network, signature, tx, int(tip))
+            return parse_transaction(self.network, signature, tx, int(tip), final)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise RpcUnavailable(f"{client.label} answered a malformed transaction {signature} "
                                  f"({type(exc).__name__}: {exc})") from None
+
+
+def _finalized(statuses: Any, count: int) -> list[bool | None]:
+    """Per signature: finalized or not, from a getSignatureStatuses result; None where it cannot say."""
+    values = statuses.get("value") if isinstance(statuses, dict) else None
+    if not isinstance(values, list) or len(values) != count:
+        return [None] * count
+    return [None if not isinstance(v, dict) else v.get("confirmationStatus") == "finalized" for v in values]

@@ -1,8 +1,10 @@
 """The bitcoin-family adapter: bitcoind JSON-RPC and Esplora REST providers, tried in priority order.
 
 Endpoints written `esplora+https://host/api` are Esplora REST; any other URL is bitcoind-compatible
-JSON-RPC. A provider's retriable failure passes the hash to the next provider; a definite answer
-(found, or not found) ends the search.
+JSON-RPC. A provider's retriable failure passes the hash to the next provider; a found transaction
+ends the search, a not-found is confirmed on the next provider (chains.base `fetch_across`). Each
+provider's chain is checked once: its block hashes at the registry's identity heights (the genesis,
+and for Bitcoin / Bitcoin Cash a block after their 2017 fork).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
 
+from chains.addresses.utxo import COINS, CoinParams, script_address
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.endpoints import redact
 from chains.errors import (
@@ -26,7 +29,6 @@ from chains.errors import (
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
-from chains.utxo_addresses import COINS, CoinParams, normalize, script_address
 
 ESPLORA_PREFIX = "esplora+"
 # Integer amount fields some nodes add next to `value` (Dash/insight `valueSat`, zcashd `valueZat`).
@@ -47,10 +49,20 @@ def to_base_units(value: object, decimals: int) -> int:
     return int(units)
 
 
+def _confirmations(tip: int, height: int) -> int:
+    """Blocks from the transaction's block to the same node's tip, both counted (what bitcoind's own
+    `confirmations` says); a tip below the block is an inconsistent answer."""
+    if tip < height:
+        raise ValueError(f"the node's tip {tip} is below the transaction's block {height}")
+    return tip - height + 1
+
+
 class _Provider(Protocol):
     label: str
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]: ...
+
+    def block_hashes(self, heights: Sequence[int]) -> list[Any]: ...
 
     def close(self) -> None: ...
 
@@ -110,7 +122,7 @@ class _Mapper:
             height = int(header["height"])
         timestamp = raw.get("blocktime") or (header or {}).get("time")
         return replace(pending, status=TxStatus.CONFIRMED, block_height=height,
-                       confirmations=max(1, tip - height + 1),
+                       confirmations=_confirmations(tip, height),
                        timestamp=int(timestamp) if timestamp is not None else None)
 
     def esplora(self, tx_hash: str, raw: dict[str, Any], tip: int | None) -> ChainTx:
@@ -137,7 +149,7 @@ class _Mapper:
         height = int(status["block_height"])
         timestamp = status.get("block_time")
         return replace(pending, status=TxStatus.CONFIRMED, block_height=height,
-                       confirmations=max(1, tip - height + 1),
+                       confirmations=_confirmations(tip, height),
                        timestamp=int(timestamp) if timestamp is not None else None)
 
     def _check_txid(self, asked: str, got: Any) -> None:
@@ -159,15 +171,28 @@ class _Bitcoind:
     """bitcoind-compatible JSON-RPC: one batch of getrawtransaction + getblockcount, then headers."""
 
     def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy,
-                 limiter: RateLimiter) -> None:
+                 limiter: RateLimiter, max_bytes: int, head_check: Callable[[str, Any], None] | None) -> None:
         # bitcoind writes amounts as JSON numbers in whole coins: parse them as exact decimals
         self.rpc = JsonRpcClient(url, timeout=timeout, session=new_session(), retry=retry, parse_float=Decimal,
-                                 limiter=limiter)
+                                 limiter=limiter, max_bytes=max_bytes)
         self.mapper = mapper
         self.label = redact(url)
+        self.head_check = head_check
+
+    def block_hashes(self, heights: Sequence[int]) -> list[Any]:
+        """`getblockhash` of each height (errors in place)."""
+        return self.rpc.batch([("getblockhash", [h]) for h in heights])
+
+    def _check_head(self) -> None:
+        if self.head_check is None:
+            return
+        best = self.rpc.call("getbestblockhash")
+        header = self.rpc.call("getblockheader", [best, True]) if isinstance(best, str) else None
+        self.head_check(self.label, header.get("time") if isinstance(header, dict) else None)
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; raises a retriable error when the node cannot answer at all."""
+        self._check_head()
         verbosity = self.mapper.coin.verbosity
         answers = self.rpc.batch([("getrawtransaction", [h, verbosity]) for h in hashes]
                                  + [("getblockcount", [])])
@@ -211,14 +236,29 @@ class _Esplora:
     """Esplora REST: GET /tx/{txid} per hash with bounded concurrency, GET /blocks/tip/height once."""
 
     def __init__(self, url: str, mapper: _Mapper, *, timeout: float, retry: RetryPolicy,
-                 limiter: RateLimiter, concurrency: int) -> None:
-        self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency), limiter=limiter)
+                 limiter: RateLimiter, concurrency: int, max_bytes: int,
+                 head_check: Callable[[str, Any], None] | None) -> None:
+        self.http = HttpClient(url, timeout=timeout, retry=retry, session=new_session(concurrency), limiter=limiter,
+                               max_bytes=max_bytes)
         self.mapper = mapper
         self.concurrency = concurrency
         self.label = self.http.label = redact(ESPLORA_PREFIX + url)   # errors name the provider as configured
+        self.head_check = head_check
+
+    def block_hashes(self, heights: Sequence[int]) -> list[Any]:
+        """`/block-height/{h}` of each height (plain-text block hashes)."""
+        return [self.http.request("GET", f"/block-height/{h}", text=True)[1].strip() for h in heights]
+
+    def _check_head(self) -> None:
+        if self.head_check is None:
+            return
+        _, best = self.http.request("GET", "/blocks/tip/hash", text=True)
+        _, block = self.http.get(f"/block/{best.strip()}")
+        self.head_check(self.label, block.get("timestamp") if isinstance(block, dict) else None)
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; per-hash trouble is returned in place."""
+        self._check_head()
 
         def one(h: str) -> Any:
             try:
@@ -278,15 +318,28 @@ class UtxoAdapter(Adapter):
     def _provider(self, url: str) -> _Provider:
         mapper = _Mapper(self.network, self.coin, redact(url))
         limiter = RateLimiter(self.rate_limit)
+        head_check = self.check_head if self.max_head_age is not None else None
         if url.startswith(ESPLORA_PREFIX):
             return _Esplora(url[len(ESPLORA_PREFIX):], mapper, timeout=self.timeout, retry=self.retry,
-                            limiter=limiter, concurrency=self.concurrency)
-        return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry, limiter=limiter)
+                            limiter=limiter, concurrency=self.concurrency, max_bytes=self.max_answer_bytes,
+                            head_check=head_check)
+        return _Bitcoind(url, mapper, timeout=self.timeout, retry=self.retry, limiter=limiter,
+                         max_bytes=self.max_answer_bytes, head_check=head_check)
 
-    @classmethod
-    def normalize_address(cls, address: str) -> str:
-        """Bech32 lower-cased; a CashAddr (prefixed or not) as the legacy address of the same hash."""
-        return normalize(address)
+    def identify(self, client: _Provider) -> str:
+        """'HEIGHT:HASH ...': the provider's block hashes at the heights the registry's identity names."""
+        expected = self.network.expected_identity() or "0:"
+        heights = [int(part.split(":")[0]) for part in expected.split()]
+        answers = client.block_hashes(heights)
+        for h, ans in zip(heights, answers, strict=True):
+            if isinstance(ans, RetriableError):
+                raise ans
+            if isinstance(ans, ChainError):   # e.g. "Block height out of range": another, shorter chain
+                return " ".join(f"{x}:{a if isinstance(a, str) else '?'}" for x, a in zip(heights, answers,
+                                                                                          strict=True))
+            if not isinstance(ans, str) or len(ans) != 64:
+                raise RpcUnavailable(f"{client.label} answered the hash of block {h} with {str(ans)[:40]!r}")
+        return " ".join(f"{h}:{str(a).lower()}" for h, a in zip(heights, answers, strict=True))
 
     def normalize_tx_hash(self, tx_hash: str) -> str:
         """64 lower-case hex digits: a txid written in upper case is the same transaction, and the
@@ -296,39 +349,24 @@ class UtxoAdapter(Adapter):
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Results in input order; each hash goes down the provider list until one answers it."""
         out, todo = self.split_hashes(hashes)
-        errors: dict[int, list[ChainError]] = {}
-        for provider in self.providers:
-            if not todo:
-                break
-            index = list(todo)
+
+        def on(provider: _Provider, wanted: list[str]) -> list[FetchResult]:
             try:
-                results: list[FetchResult] = provider.fetch_many([todo[i] for i in index])
+                results = provider.fetch_many(wanted)
             except RetriableError as exc:
-                results = [exc] * len(index)
-            for i, result in zip(index, results, strict=True):
-                if isinstance(result, RetriableError):
-                    errors.setdefault(i, []).append(self._named(provider.label, result))
-                else:
-                    out[i] = result
-                    del todo[i]
-        for i, tx_hash in todo.items():
-            out[i] = self._all_failed(tx_hash, errors.get(i, []))
+                results = [exc] * len(wanted)
+            return [self._named(provider.label, r) if isinstance(r, RetriableError) else r for r in results]
+
+        for i, result in self.fetch_across(self.providers, todo, on).items():
+            out[i] = result
         assert all(r is not None for r in out)
         return out  # type: ignore[return-value]
 
     @staticmethod
-    def _named(label: str, exc: ChainError) -> ChainError:
+    def _named(label: str, exc: RetriableError) -> RetriableError:
         if label.split("://")[-1] not in exc.user_message:
             exc = type(exc)(f"{label}: {exc.user_message}")
         return exc
-
-    def _all_failed(self, tx_hash: str, errors: list[ChainError]) -> ChainError:
-        if not errors:
-            return RpcUnavailable(f"{self.network.name}: no endpoint configured")
-        kinds = {type(e) for e in errors}
-        kind: type[ChainError] = kinds.pop() if len(kinds) == 1 else RpcUnavailable
-        reasons = "; ".join(e.user_message for e in errors)
-        return kind(f"{self.network.name}: no endpoint could answer for {tx_hash}: {reasons}")
 
     def close(self) -> None:
         """Release connections."""

@@ -163,12 +163,13 @@ class AuditCheck:
     cases: tuple[tuple[int, str], ...] = ()
     head: str | None = None          # SEQ:HASH of the last row, for a checkpoint kept elsewhere
     unkeyed_rows: int = 0            # rows that predate the key (plain SHA-256)
+    expected_rows: int | None = None  # what the head row says, where it says more than was found
 
     def to_json(self) -> dict[str, Any]:
         """The `audit verify --json` document."""
         return {"ok": self.ok, "rows": self.rows, "broken_row": self.broken_seq, "problem": self.problem,
                 "cases": [{"case_id": c, "problem": p} for c, p in self.cases], "head": self.head,
-                "unkeyed_rows": self.unkeyed_rows}
+                "unkeyed_rows": self.unkeyed_rows, "expected_rows": self.expected_rows}
 
 
 def parse_checkpoint(text: str) -> tuple[int, str]:
@@ -212,8 +213,9 @@ def verify_chain(session: Session, expect: tuple[int, str] | None = None, key: b
         return AuditCheck(count, False, None, f"the audit_head row is missing (the log has {last} rows)")
     if head.seq != last or head.hash != prev_hash:
         if head.seq > last:
-            return AuditCheck(count, False, last + 1, f"row {last + 1} is missing (the log ends at row "
-                                                      f"{last}, the head names row {head.seq})")
+            return AuditCheck(count, False, last + 1, f"row {last + 1} is missing: the head row says "
+                                                      f"{head.seq} rows, {count} found (the log ends at row "
+                                                      f"{last})", expected_rows=head.seq)
         return AuditCheck(count, False, head.seq, "the audit head does not match the last row")
     problem = _head_problem(key, head)
     if problem:

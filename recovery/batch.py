@@ -11,8 +11,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +22,9 @@ from sqlmodel import Session
 
 from chains.base import Adapter, ChainTx, TxStatus
 from chains.endpoints import resolve_endpoints
-from chains.errors import ChainError, RegistryError, RetriableError, UnsupportedNetwork
+from chains.errors import ChainError, InvalidTxHash, RegistryError, RpcUnavailable, UnsupportedNetwork
 from chains.networks import Network, get_network
-from chains.registry import adapter_class, adapter_ready, same_family
+from chains.registry import adapter_class, adapter_ready, answer_limit, same_family
 from recovery.batch_io import (
     REQUIRED,
     RESULT_COLUMNS,
@@ -39,6 +39,7 @@ from recovery.errors import BadInput
 from recovery.reference import Reference, key_tx
 from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows, require_columns
 from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable, whole_units
+from recovery.verify import FOUND, NOT_FOUND, PROBE_BUDGET, UNREACHABLE, with_probes
 
 if TYPE_CHECKING:
     from recovery.batch_cases import CaseOpener
@@ -56,6 +57,8 @@ class BatchOptions:
     timeout: float = 20.0
     cache_size: int = 20_000                # fetched transactions kept for repeated hashes
     open_cases_as: str | None = None        # open a case per recoverable row, as this agent
+    limits: Mapping[str, Any] = field(default_factory=dict)          # the config file's [limits]
+    probe_budget: float = PROBE_BUDGET      # seconds the sibling probes of one chunk share
 
 
 @dataclass
@@ -103,7 +106,7 @@ class _Fetched:
 
     slots: list[_Slot]
     txs: dict[tuple[str, str], ChainTx]
-    found_on: dict[tuple[str, str], str]
+    probed: dict[tuple[str, str], dict[str, str]]
 
 
 class _Nodes:
@@ -126,9 +129,11 @@ class _Nodes:
             endpoints = resolve_endpoints(net, None, self.options.config_rpc)
             if explicit_only and not endpoints.explicit:
                 return None
+            timeout = min(self.options.timeout, self.options.probe_budget) if explicit_only else self.options.timeout
             self.adapters[label] = adapter_class(net)(
-                net, endpoints.urls, timeout=self.options.timeout, concurrency=self.options.concurrency,
-                rate_limit=self.options.rate or self.options.rate_limits.get(net.id))
+                net, endpoints.urls, timeout=timeout, concurrency=self.options.concurrency,
+                rate_limit=self.options.rate or self.options.rate_limits.get(net.id),
+                max_answer_bytes=answer_limit(self.options.limits, net))
         return self.adapters[label]
 
     def fetch(self, net: Network, keys: list[str], *, probe: bool = False) -> dict[str, ChainTx | ChainError]:
@@ -148,8 +153,11 @@ class _Nodes:
         if todo:
             try:
                 results = adapter.fetch_many(todo)
-            except ChainError as exc:   # the head itself could not be read: nothing was fetched
+            except ChainError as exc:   # the head could not be read, or the endpoint is another chain
                 results = [exc] * len(todo)
+            except Exception as exc:    # noqa: BLE001 - an answer no adapter rule foresaw costs its network only
+                results = [RpcUnavailable(f"{net.name}: an answer could not be read ({type(exc).__name__})")
+                           ] * len(todo)
             for k, res in zip(todo, results, strict=True):
                 out[k] = res
                 if isinstance(res, ChainTx) and self.options.cache_size:
@@ -213,30 +221,39 @@ def _prepare(nodes: _Nodes, rows: list[Row], probe: bool) -> _Fetched:
     for slot in slots:
         if slot.network is not None and slot.key is not None and (slot.network.id, slot.key) in errors:
             exc = errors[(slot.network.id, slot.key)]
-            if isinstance(exc, RetriableError):
-                slot.verdict = unverifiable(slot.network, slot.key, exc.user_message)
-            else:
+            if isinstance(exc, InvalidTxHash):
                 slot.error = exc.user_message
-    found_on = _probe(nodes, nets, txs) if probe else {}
-    return _Fetched(slots, txs, found_on)
+            else:   # the node could not answer, or the endpoint serves another chain (WrongChain)
+                slot.verdict = unverifiable(slot.network, slot.key, exc.user_message)
+    probed = _probe(nodes, nets, txs) if probe else {}
+    return _Fetched(slots, txs, probed)
 
 
-def _probe(nodes: _Nodes, nets: dict[str, Network], txs: dict[tuple[str, str], ChainTx]) -> dict[tuple[str, str], str]:
-    """For hashes unknown on their network: the first sibling with an explicit endpoint that knows them."""
-    found: dict[tuple[str, str], str] = {}
+def _probe(nodes: _Nodes, nets: dict[str, Network],
+           txs: dict[tuple[str, str], ChainTx]) -> dict[tuple[str, str], dict[str, str]]:
+    """For hashes unknown on their network: every sibling with an explicit endpoint asked at once, all
+    within the probe budget; per hash, sibling id -> "found" | "not found" | "unreachable"."""
+    jobs: list[tuple[str, Network, list[str]]] = []
     for net_id, net in nets.items():
         missing = [k for (n, k), tx in txs.items() if n == net_id and tx.status is TxStatus.NOT_FOUND]
-        for other in same_family(net):
-            if not missing:
-                break
-            if not adapter_ready(other.family):
-                continue
-            answers = nodes.fetch(other, missing, probe=True)
-            for k, res in answers.items():
-                if isinstance(res, ChainTx) and res.status is not TxStatus.NOT_FOUND:
-                    found[(net_id, k)] = other.id
-            missing = [k for k in missing if (net_id, k) not in found]
-    return found
+        if missing:
+            jobs += [(net_id, other, missing) for other in same_family(net)
+                     if adapter_ready(other.family) and nodes.adapter(other, explicit_only=True) is not None]
+    if not jobs:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=min(16, len(jobs)), thread_name_prefix="batch-probe")
+    futures = [pool.submit(nodes.fetch, other, missing, probe=True) for _, other, missing in jobs]
+    wait(futures, timeout=nodes.options.probe_budget)
+    pool.shutdown(wait=False, cancel_futures=True)   # a sibling still talking ends at its own deadline
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for (net_id, other, missing), future in zip(jobs, futures, strict=True):
+        answers = future.result() if future.done() and not future.exception() else {}
+        for k in missing:
+            res = answers.get(k)
+            state = UNREACHABLE if not isinstance(res, ChainTx) else \
+                NOT_FOUND if res.status is TxStatus.NOT_FOUND else FOUND
+            out.setdefault((net_id, k), {})[other.id] = state
+    return out
 
 
 def _triage(engine: Engine, nodes: _Nodes, fetched: _Fetched) -> list[_Slot]:
@@ -251,11 +268,9 @@ def _triage(engine: Engine, nodes: _Nodes, fetched: _Fetched) -> list[_Slot]:
             net = get_network(net_id)
             for tx, verdict in zip(txs, Triage(ref, net, nodes.adapter(net)).run(txs), strict=True):
                 key = (net_id, tx.tx_hash)
-                other = fetched.found_on.get(key)
-                if other:
-                    verdict = replace(verdict, found_on_network=other, reason=(
-                        f"{net.name} does not know this transaction, but {get_network(other).name} does: "
-                        "the claim names the wrong network."))
+                probed = fetched.probed.get(key)
+                if probed and verdict.outcome is Outcome.NOT_FOUND:
+                    verdict = with_probes(verdict, net, probed)
                 verdicts[key] = verdict
     for slot in fetched.slots:
         if slot.verdict is None and slot.error is None and slot.network is not None and slot.key is not None:
@@ -270,7 +285,9 @@ def result_cells(slot: _Slot) -> list[str]:
         return [""] * (len(RESULT_COLUMNS) - 1) + [slot.error or "no result"]
     t = v.transfer or (v.transfers[0] if v.transfers else None)
     asset = v.asset or (t.asset if t else None)
-    amount = v.amount if v.amount is not None else (whole_units(t.amount, t.decimals) if t else None)
+    # never base units labelled as whole units: a transfer whose decimals are unknown leaves it empty
+    amount = v.amount if v.amount is not None else (
+        whole_units(t.amount, t.decimals) if t and t.decimals is not None and v.transfer is None else None)
     values: list[Any] = [v.status, v.outcome.value, v.recoverable, v.reason, v.block_height,
                          v.confirmations if v.status != "unknown" else None, asset,
                          None if amount is None else format(amount, "f"), t.from_address if t else None,

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from recovery.cases import CaseService, latest_cases
+from recovery.case_opening import latest_cases
+from recovery.cases import CaseService
 from recovery.errors import RecoveryError
 from recovery.triage import Verdict
 

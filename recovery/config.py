@@ -11,6 +11,10 @@ from typing import Any
 from recovery.errors import BadInput
 
 APP = "recovery"
+# the sections a config file may hold; a section not listed here is an error naming it
+SECTIONS = ("rpc", "database", "fees", "approvals", "rate_limits", "hot_wallets", "limits", "audit")
+# sections whose keys are network ids
+NETWORK_SECTIONS = ("rpc", "hot_wallets", "rate_limits")
 
 
 def _user_dir(kind: str) -> Path:
@@ -40,16 +44,45 @@ def config_path() -> Path:
     return Path(env) if env else _user_dir("config") / "config.toml"
 
 
+def check_names(path: Path, doc: dict[str, Any]) -> None:
+    """Unknown sections and unknown network ids in the per-network sections are bad input with a "did you
+    mean"; a misspelled key would otherwise be ignored and a default used in its place."""
+    import difflib
+
+    for name, value in doc.items():
+        if name not in SECTIONS:
+            close = difflib.get_close_matches(name.lower(), SECTIONS, n=1)
+            hint = f"did you mean [{close[0]}]?" if close else f"known sections: {', '.join(SECTIONS)}"
+            raise BadInput(f"{path}: unknown section [{name}]; {hint}")
+        if name in NETWORK_SECTIONS and isinstance(value, dict):
+            from chains.networks import registry, suggest_network
+
+            for key in value:
+                if key not in registry():
+                    near = suggest_network(key)
+                    raise BadInput(f"{path}: [{name}] {key!r} is not a network id"
+                                   + (f"; did you mean {near!r}?" if near else "; see `recovery networks list`"))
+
+
 def load_config(path: Path | None = None) -> Config:
-    """Read the config file if it exists; a malformed file is bad input naming the file."""
+    """Read the config file if it exists; a malformed file is bad input naming the file.
+
+    A file named on purpose (`--config` or `RECOVERY_CONFIG` on the command line, passed as `path`) must
+    exist; the default one may be absent.
+    """
+    named = path is not None
     path = path or config_path()
     if not path.is_file():
+        if named:
+            what = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise BadInput(f"config file {path} {what} (from --config or RECOVERY_CONFIG)")
         return Config()
     try:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{path}: not valid TOML ({exc})") from None
+    check_names(path, doc)
     rpc = doc.get("rpc", {})
     if not isinstance(rpc, dict):
         raise BadInput(f"{path}: [rpc] must be a table of network id = URL or [URLs]")
@@ -62,10 +95,17 @@ def load_config(path: Path | None = None) -> Config:
         fee_policy=(path.parent / policy) if policy else None,
         high_value_usd=str(doc["approvals"]["high_value_usd"]) if "high_value_usd" in doc.get(
             "approvals", {}) else None,
-        rate_limits={k: float(v) for k, v in doc.get("rate_limits", {}).items()},
+        rate_limits=_rates(path, doc.get("rate_limits", {})),
         hot_wallets=_hot_wallets(doc.get("hot_wallets", {}), path),
         raw=doc,
     )
+
+
+def _rates(path: Path, table: dict[str, Any]) -> dict[str, float]:
+    try:
+        return {k: float(v) for k, v in table.items()}
+    except (AttributeError, TypeError, ValueError):
+        raise BadInput(f"{path}: [rate_limits] values must be numbers (requests per second)") from None
 
 
 def _hot_wallets(table: Any, path: Path) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ from functools import cache
 
 from sqlmodel import Session, col, select
 
+from chains.addresses import codec
 from chains.base import NATIVE, Adapter
 from chains.networks import get_network
 from chains.registry import adapter_class, adapter_ready
@@ -16,9 +17,9 @@ CHUNK = 500  # keys per IN (...) query
 
 
 @cache
-def _codec(network_id: str) -> Adapter:
-    """An endpoint-less adapter of the network, used only for its normalisation rules (the base rules
-    for families without an adapter yet, so their reference data can be imported already)."""
+def _adapter(network_id: str) -> Adapter:
+    """An endpoint-less adapter of the network, used only for its hash rules (the base rules for
+    families without an adapter yet, so their reference data can be imported already)."""
     net = get_network(network_id)
     cls = adapter_class(net) if adapter_ready(net.family) else Adapter
     return cls(net, ())
@@ -26,18 +27,18 @@ def _codec(network_id: str) -> Adapter:
 
 def key_address(network_id: str, address: str) -> str:
     """The canonical form of an address on a network (what the tables and triage compare)."""
-    return _codec(network_id).normalize_address(address.strip())
+    return codec(get_network(network_id)).normalize(address)
 
 
 def key_asset(network_id: str, asset: str) -> str:
     """`native`, or the canonical form of the token's contract / mint / code."""
     value = asset.strip()
-    return NATIVE if value.lower() == NATIVE else _codec(network_id).normalize_address(value)
+    return NATIVE if value.lower() == NATIVE else codec(get_network(network_id)).normalize(value)
 
 
 def key_tx(network_id: str, tx_hash: str) -> str:
     """The canonical form of a transaction hash; raises `InvalidTxHash` when malformed."""
-    return _codec(network_id).normalize_tx_hash(tx_hash)
+    return _adapter(network_id).normalize_tx_hash(tx_hash)
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
+from chains.addresses import InvalidAddress, codec
 from chains.errors import ChainError
 from chains.networks import get_network
 from recovery.bounds import MAX_PRICE_USD, check_row, decimal_problem, time_problem
@@ -80,8 +81,10 @@ def _required(row: dict[str, str], name: str) -> str:
 def _address(row: dict[str, str]) -> dict[str, Any]:
     net = get_network(_network(row))
     address = _required(row, "address")
-    if not net.valid_address(address):
-        raise RowError("address", f"{address!r} is not a {net.name} address")
+    try:
+        codec(net).validate(address)
+    except InvalidAddress as exc:
+        raise RowError("address", exc.user_message) from None
     memo = row.get("memo", "")
     if memo and not net.valid_memo(memo):
         raise RowError("memo", f"{memo!r} does not match {net.name}'s memo format {net.memo_regex}")

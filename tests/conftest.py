@@ -14,6 +14,19 @@ REPO = Path(__file__).resolve().parent.parent
 CHAINDATA = REPO / "fixtures" / "chaindata"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def recorded_heads_are_old() -> Iterator[None]:
+    """Recorded answers are years old and the session's devnet idles between tests, so the head-age
+    rule (an endpoint whose newest block is too old is behind) is off unless a test turns it on:
+    `monkeypatch.delenv("RECOVERY_MAX_HEAD_AGE_<ID>")` (the registry's limit) or set it to seconds."""
+    from chains.networks import registry
+
+    with pytest.MonkeyPatch.context() as mp:
+        for net in registry().values():
+            mp.setenv("RECOVERY_MAX_HEAD_AGE_" + net.id.upper().replace("-", "_"), "off")
+        yield
+
+
 @pytest.fixture(scope="session")
 def chaindata() -> Path:
     """The recorded mainnet answers the project ships (fixtures/chaindata, a PROVENANCE.md per family)."""
@@ -47,23 +60,69 @@ def loopback() -> Iterator[type[Loopback]]:
 
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_PG: dict[str, Any] = {}  # the server this session uses, resolved on first need: {"url": ..., "temp": ...}
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server the tests use, resolved once per session, without manual steps.
+
+    `RECOVERY_TEST_POSTGRES_URL` (an admin URL of an existing server), else the local server at
+    127.0.0.1:5432 if one answers, else a throwaway server started for the session (tests/support/pgtemp.py:
+    the machine's binaries, or the `pgserver` wheel of the dev extras), stopped when the session ends.
+    """
+    if "url" in _PG:
+        return str(_PG["url"])
+    import os
+
+    from tests.support import pgtemp
+
+    url = os.environ.get("RECOVERY_TEST_POSTGRES_URL")
+    if url:
+        _PG["url"] = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    elif pgtemp.answers("127.0.0.1", 5432):
+        _PG["url"] = PG_ADMIN_URL
+    else:
+        bindirs = pgtemp.machine_bin_dirs() + [d for d in [pgtemp.wheel_bin_dir()] if d]
+        if not bindirs:
+            pytest.fail("no PostgreSQL for the tests: none answers at 127.0.0.1:5432, RECOVERY_TEST_POSTGRES_URL "
+                        "is not set, and neither /usr/lib/postgresql/*/bin nor the pgserver wheel "
+                        "(`pip install -e '.[dev]'`) is there to start one")
+        temp = pgtemp.TempPostgres(bindirs[0])
+        try:
+            _PG["url"] = temp.start()
+        except Exception as exc:
+            temp.stop()
+            pytest.fail(f"could not start a throwaway PostgreSQL from {bindirs[0]}: {exc}")
+        _PG["temp"] = temp
+    return str(_PG["url"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_throwaway_postgres() -> Iterator[None]:
+    """Stop the throwaway PostgreSQL server at the end of the session, if one was started."""
+    yield
+    temp = _PG.pop("temp", None)
+    if temp is not None:
+        temp.stop()
 
 
 def _fresh_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    """A new, empty PostgreSQL database on the session's server, dropped afterwards."""
     import uuid
 
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
+    admin_url = postgres_admin_url()
     name = f"recovery_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # the server is part of the test environment: say so plainly
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not usable ({exc}); .ci/run starts it")
+        pytest.fail(f"PostgreSQL at {make_url(admin_url).render_as_string()} is not usable ({exc})")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -97,3 +97,34 @@ def test_verify_on_a_network_without_adapter_is_unverifiable(cli_env: dict[str, 
     assert doc["outcome"] == "unverifiable" and "has no adapter yet" in doc["reason"]
     assert doc["explorer_url"] == "https://livenet.xrpl.org/transactions/" + "ab" * 32
     assert run("verify", "-n", "xrp", "--tx", "0x12", env=cli_env).returncode == 2
+
+
+def test_verify_against_an_endpoint_of_another_chain_exits_2(evm_scenario: Any, scenario_env: dict[str, str]) -> None:
+    """The BSC deposit asked on `ethereum` whose endpoint is the BSC node: a configuration error naming both
+    chains (not "3 ETH, wrong_network")."""
+    claim = evm_scenario.claim("BNB deposit never credited")
+    env = {**scenario_env, "RECOVERY_RPC_ETHEREUM": evm_scenario.urls["bsc"]}
+    proc = run("verify", "-n", "ethereum", "--tx", claim.tx_hash, "--json", env=env)
+    assert proc.returncode == 2, proc.stdout
+    assert proc.stdout == ""
+    assert "Ethereum (1)" in proc.stderr and "BNB Smart Chain (56)" in proc.stderr
+    assert evm_scenario.urls["bsc"] in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_verify_lists_the_siblings_probed(evm_scenario: Any, scenario_env: dict[str, str]) -> None:
+    """A hash unknown everywhere: bsc answered "not found", polygon (a closed port) could not be checked;
+    JSON `probed` and the panel both say so."""
+    from tests.support.loopback import refused_url
+
+    env = {**scenario_env, "RECOVERY_RPC_POLYGON": refused_url()}
+    missing = evm_scenario.claim("Hash unknown everywhere").tx_hash
+    proc = run("verify", "-n", "ethereum", "--tx", missing, "--json", env=env)
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert doc["probed"] == {"bsc": "not found", "polygon": "unreachable"}
+    assert doc["found_on_network"] is None and "Could not check polygon" in doc["reason"]
+    moved = evm_scenario.claim("BSC transaction claimed on Ethereum").tx_hash
+    doc = json.loads(run("verify", "-n", "ethereum", "--tx", moved, "--json", env=env).stdout)
+    assert doc["probed"] == {"bsc": "found", "polygon": "unreachable"} and doc["found_on_network"] == "bsc"
+    panel = run("verify", "-n", "ethereum", "--tx", missing, env=env)
+    assert "bsc: not found, polygon: unreachable" in panel.stdout

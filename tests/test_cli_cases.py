@@ -157,6 +157,9 @@ def test_unreachable_reverification_and_a_direct_credit(scenario_env: dict[str, 
     assert {k: after[k] for k in keep} == {k: before[k] for k in keep}
     monkeypatch.setenv("RECOVERY_RPC_ETHEREUM", scenario_env["RECOVERY_RPC_ETHEREUM"])
 
+    assert run("case", "payout", cid, "not-an-address", actor="ann")[0] == 2
+    payout = evm_scenario.users["bob"]
+    assert ok("case", "payout", cid, payout, actor="ann")["payout_address"] == payout.lower()
     quote = ok("case", "quote", cid, actor="ann")
     assert quote["fee"] == "0" and quote["rule"].startswith("uncredited")
     ok("case", "accept", cid, actor="ann")

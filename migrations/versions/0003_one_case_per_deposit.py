@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import recovery.dbtypes
+from recovery.errors import NotConfigured
 
 revision = '0003'
 down_revision = '0002'
@@ -31,6 +32,17 @@ def _base(value, decimals):
 
 
 def upgrade() -> None:
+    # first, before any change: a deposit the old code let have two live cases cannot take the index
+    live: dict[tuple[str, str], list[int]] = {}
+    for cid, network, tx_key in op.get_bind().execute(sa.text(
+            f"SELECT id, network, tx_key FROM cases WHERE {LIVE.text} ORDER BY id")).all():
+        live.setdefault((network, tx_key), []).append(cid)
+    twice = {k: v for k, v in live.items() if len(v) > 1}
+    if twice:
+        names = "; ".join(f"cases {', '.join(map(str, v))} on {k[0]}" for k, v in twice.items())
+        raise NotConfigured(f"one deposit has several live cases ({names}): cancel all but one "
+                           "(`recovery case cancel ID`) with the previous version, then upgrade again")
+
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('amount_base', recovery.dbtypes.BaseUnits(length=80), nullable=True))
         batch_op.add_column(sa.Column('recovered_base', recovery.dbtypes.BaseUnits(length=80), nullable=True))

@@ -59,6 +59,7 @@ def list_actors(ctx: typer.Context, json_: JsonOpt = False) -> None:
     with session_scope(state(ctx).engine()) as s:
         docs: list[dict[str, Any]] = [{"name": a.name, "roles": sorted(a.role_set()), "added_at": a.added_at}
                 for a in s.exec(select(Actor).order_by(col(Actor.name)))]
+    docs.sort(key=lambda d: (d["name"].casefold(), d["name"]))
     if json_:
         emit_json(docs)
         return

@@ -57,7 +57,7 @@ def verify(
         raise typer.Exit(2)
     options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
                            rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe,
-                           open_cases_as=st.actor if open_cases else None)
+                           open_cases_as=st.actor if open_cases else None, limits=st.config.raw.get("limits") or {})
     try:
         engine = st.engine()
         with _Bar(console, enabled=not quiet) as bar:

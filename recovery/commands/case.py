@@ -91,13 +91,17 @@ def list_(
     """List cases, longest waiting first, with how long each has waited."""
     from recovery.case_views import case_json, human, parse_duration
     from recovery.cases import list_cases
+    from recovery.commands.common import choice
+    from recovery.triage import Outcome
     from recovery.workflow import CaseStatus
 
-    if status is not None and status not in CaseStatus.__members__:
-        raise BadInput(f"--status must be one of {', '.join(CaseStatus.__members__)}, not {status!r}")
+    choice(status, CaseStatus.__members__, "--status")
+    choice(outcome, [o.value for o in Outcome], "--outcome")
     if network is not None:
         from chains.networks import get_network
-        get_network(network)
+        network = get_network(network).id
+    if user is not None and not user.strip():
+        raise BadInput("--user must not be empty")
     older = parse_duration(older_than, "--older-than") if older_than else None
     newer = parse_duration(newer_than, "--newer-than") if newer_than else None
     svc = service(ctx)

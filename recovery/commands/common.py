@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from chains.errors import ChainError, DefiniteError, InvalidTxHash, RegistryError, UnsupportedNetwork, WrongChain
-from recovery.errors import RecoveryError
+from recovery.errors import BadInput, RecoveryError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,6 +47,7 @@ class State:
 
     actor: str | None = None
     config_path: Path | None = None
+    traceback: bool = False
     _config: Config | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -61,11 +64,9 @@ class State:
         if self._engine is None:
             from recovery.audit import configure
             from recovery.config import database_url
-            from recovery.db import ensure_schema, make_engine
-            url = database_url(self.config)
+            from recovery.db import open_database
             configure(self.config)   # the audit key may come from this config's [audit] key_file
-            self._engine = make_engine(url)
-            ensure_schema(self._engine, url)
+            self._engine = open_database(database_url(self.config))
         return self._engine
 
 
@@ -76,6 +77,24 @@ def state(ctx: typer.Context) -> State:
         obj = State()
         ctx.find_root().obj = obj
     return obj
+
+
+def choice(value: str | None, options: Iterable[str], field: str) -> str | None:
+    """The value if it is one of the options, else bad input naming the field with a "did you mean"."""
+    if value is None:
+        return None
+    known = list(options)
+    if value in known:
+        return value
+    raise BadInput(f"{field} must be one of {', '.join(known)}, not {value!r}{did_you_mean(value, known)}")
+
+
+def did_you_mean(value: str, options: Iterable[str]) -> str:
+    """`; did you mean X?` for the closest option, or nothing when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(value.strip().lower(), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def decimal_arg(text: str | None, field: str) -> Decimal | None:
@@ -125,12 +144,67 @@ def exit_code_for(exc: BaseException) -> int | None:
     return None
 
 
-def run(app: typer.Typer) -> None:
-    """Run the app, turning known errors into a message on stderr and their exit code."""
+# global options (cli.py's root callback) that may also follow the command: `case approve 4 --as carl`
+HOISTED_WITH_VALUE = ("--as",)
+HOISTED_FLAGS = ("--traceback",)
+
+
+def hoist_globals(argv: list[str]) -> list[str]:
+    """The arguments with the hoistable global options moved in front of the command, values kept."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg in HOISTED_WITH_VALUE and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if arg in HOISTED_FLAGS or arg.split("=", 1)[0] in HOISTED_WITH_VALUE:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def wants_traceback(argv: list[str]) -> bool:
+    """Whether `--traceback` (or env RECOVERY_TRACEBACK=1) asks for the full traceback of an error."""
+    return "--traceback" in argv or os.environ.get("RECOVERY_TRACEBACK", "") not in ("", "0")
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """A one-line message for an error of the database driver, or None when it is not one."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    from recovery.db import driver_message
+
+    return f"database error: {driver_message(exc)}"
+
+
+def run(app: typer.Typer, argv: list[str] | None = None) -> None:
+    """Run the app, turning known errors into one line on stderr and their exit code.
+
+    An unexpected error also prints one line; `--traceback` shows the whole traceback instead.
+    """
+    args = hoist_globals(sys.argv[1:] if argv is None else argv)
+    show = wants_traceback(args)
     try:
-        app(standalone_mode=True)
+        app(args=args, prog_name="recovery", standalone_mode=True)
     except (ChainError, RecoveryError) as exc:
+        if show:
+            raise
         code = exit_code_for(exc)
         message = getattr(exc, "user_message", None) or str(exc)
         sys.stderr.write(f"error: {message}\n")
         raise SystemExit(code) from None
+    except Exception as exc:
+        if show:
+            raise
+        message = _database_error(exc) or f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]
+        sys.stderr.write(f"error: {message} (run again with --traceback to see where)\n")
+        raise SystemExit(1) from None

@@ -25,8 +25,8 @@ def list_networks(
 ) -> None:
     """List the networks: family, tier, confirmations, memo rule, adapter readiness, endpoint."""
     from chains.endpoints import redact, resolve_endpoints
-    from chains.networks import registry
-    from chains.registry import adapter_ready
+    from chains.networks import key_peers, registry
+    from chains.registry import adapter_ready, tested_on_real_data
 
     config_rpc = state(ctx).config.rpc
     rows: list[dict[str, Any]] = []
@@ -38,9 +38,13 @@ def list_networks(
             "id": net.id, "name": net.name, "family": net.family, "tier": net.tier,
             "chain_id": net.chain_id, "native_symbol": net.native_symbol,
             "native_decimals": net.native_decimals, "min_confirmations": net.min_confirmations,
-            "memo_required": net.memo_required, "adapter_ready": adapter_ready(net.family),
+            "memo_required": net.memo_required,
+            # ready: an adapter exists and its tests run on real recorded transactions
+            "adapter_ready": adapter_ready(net.family) and tested_on_real_data(net.family),
+            "adapter_present": adapter_ready(net.family),
             "endpoint": redact(eps.urls[0]), "endpoint_source": eps.source,
-            "explorer_tx_url": net.explorer_tx_url, "shares_keys_with": list(net.shares_keys_with),
+            "explorer_tx_url": net.explorer_tx_url, "key_group": net.key_group,
+            "shares_keys_with": [n.id for n in key_peers(net)],
         })
     if json_:
         emit_json(rows)
@@ -64,4 +68,4 @@ def list_networks(
         line.append("  " + c[9])
         console.print(line)
     ready = sum(r["adapter_ready"] for r in rows)
-    console.print(f"{ready}/{len(rows)} networks have an adapter.", highlight=False)
+    console.print(f"{ready}/{len(rows)} networks have an adapter tested on real transactions.", highlight=False)

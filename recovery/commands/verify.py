@@ -14,7 +14,8 @@ def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = Non
     st = state(ctx)
     net = get_network(network)  # unknown network: exit 2 before touching the database
     with session_scope(st.engine()) as session:
-        verdict = run_verify(session, net.id, tx, rpc=rpc, config_rpc=st.config.rpc)
+        verdict = run_verify(session, net.id, tx, rpc=rpc, config_rpc=st.config.rpc,
+                             limits=st.config.raw.get("limits"))
     doc = verdict.to_json()
     if json_:
         emit_json(doc)
@@ -44,14 +45,20 @@ def _panel(doc: dict) -> None:  # type: ignore[type-arg]
                  + (f", block {doc['block_height']}" if doc["block_height"] is not None else ""))
     if doc["amount"] is not None:
         grid.add_row("Amount", f"{doc['amount']} {doc['symbol'] or doc['asset']}")
+    elif doc.get("amount_base_units") is not None:
+        grid.add_row("Amount", f"{doc['amount_base_units']} base units of {doc['symbol'] or doc['asset']} "
+                               "(decimals unknown)")
     if doc["user_id"]:
         grid.add_row("User", doc["user_id"])
     if doc["deposit_network"] and doc["deposit_network"] != doc["network"]:
         grid.add_row("Ours on", doc["deposit_network"])
     if doc["found_on_network"]:
         grid.add_row("Found on", doc["found_on_network"])
+    if doc.get("probed"):
+        grid.add_row("Probed", ", ".join(f"{net}: {state}" for net, state in doc["probed"].items()))
     for t in doc["transfers"]:
-        grid.add_row("Transfer", f"{t['amount']} {t['asset']}  {t['from_address']} → {t['to_address']}"
+        how_much = t["amount"] if t["amount"] is not None else f"{t['amount_base_units']} base units of"
+        grid.add_row("Transfer", f"{how_much} {t['asset']}  {t['from_address']} → {t['to_address']}"
                      + (f"  memo {t['memo']!r}" if t["memo"] else ""))
     if doc["error"]:
         grid.add_row("Error", doc["error"])

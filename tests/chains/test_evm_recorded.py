@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -23,49 +22,7 @@ from chains.errors import RpcUnavailable
 from chains.evm import EvmAdapter
 from chains.networks import get_network
 from tests.support.loopback import jsonrpc_handler
-
-TIP_AHEAD = 100  # stated: the chain tip is this many blocks above the newest recorded block
-
-
-class RecordedNode:
-    """Recorded blocks and receipts, answering as an Ethereum node would."""
-
-    def __init__(self) -> None:
-        self.txs: dict[str, dict[str, Any]] = {}
-        self.receipts: dict[str, dict[str, Any]] = {}
-        self.top = 0
-
-    def add_block(self, block: dict[str, Any]) -> None:
-        self.top = max(self.top, int(block["number"], 16))
-        for tx in block["transactions"]:
-            self.txs[tx["hash"].lower()] = tx
-
-    def add_receipt(self, receipt: dict[str, Any]) -> None:
-        self.receipts[receipt["transactionHash"].lower()] = receipt
-
-    def answer(self, method: str, params: list[Any]) -> dict[str, Any]:
-        if method == "eth_blockNumber":
-            return {"result": hex(self.top + TIP_AHEAD)}
-        if method == "eth_chainId":
-            return {"result": "0x1"}
-        if method == "eth_getTransactionByHash":
-            return {"result": self.txs.get(params[0].lower())}
-        if method == "eth_getTransactionReceipt":
-            return {"result": self.receipts.get(params[0].lower())}
-        return {"error": {"code": -32601, "message": f"{method} not recorded"}}
-
-
-def _load(path: Path) -> Any:
-    return json.loads(gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_text())
-
-
-def _etl_node(folder: Path) -> RecordedNode:
-    node = RecordedNode()
-    for f in sorted(folder.glob("*eth_getBlockByNumber*")):
-        node.add_block(_load(f)["result"])
-    for f in sorted(folder.glob("*eth_getTransactionReceipt*")):
-        node.add_receipt(_load(f)["result"])
-    return node
+from tests.support.recorded_evm import TIP_AHEAD, RecordedNode, etl_node, load
 
 
 def _oracle(folder: Path) -> list[dict[str, str]]:
@@ -84,7 +41,7 @@ def _adapter(url: str) -> EvmAdapter:
 @pytest.mark.parametrize("dataset", ["block_483920", "blocks_1755634_1755635"])
 def test_token_transfers_match_ethereum_etl(chaindata: Path, loopback: Any, dataset: str) -> None:
     folder = chaindata / "evm" / "ethereum-etl" / dataset
-    node = _etl_node(folder)
+    node = etl_node(folder)
     expected = _oracle(folder)
     assert expected, "the oracle lists token transfers"
     srv = loopback(jsonrpc_handler(node.answer))
@@ -101,7 +58,7 @@ def test_token_transfers_match_ethereum_etl(chaindata: Path, loopback: Any, data
 
 def test_native_value_confirmations_and_fee_from_recorded_block(chaindata: Path, loopback: Any) -> None:
     folder = chaindata / "evm" / "ethereum-etl" / "block_483920"
-    node = _etl_node(folder)
+    node = etl_node(folder)
     srv = loopback(jsonrpc_handler(node.answer))
     with (folder / "expected_transactions.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["hash"] in node.receipts]
@@ -122,7 +79,7 @@ def test_native_value_confirmations_and_fee_from_recorded_block(chaindata: Path,
 
 
 def test_failed_receipts_are_failed_and_move_nothing(chaindata: Path, loopback: Any) -> None:
-    raw = _load(chaindata / "evm" / "chainstorage" / "raw_block_17053184.json.gz")["ethereum"]
+    raw = load(chaindata / "evm" / "chainstorage" / "raw_block_17053184.json.gz")["ethereum"]
     node = RecordedNode()
     node.add_block(json.loads(base64.b64decode(raw["header"])))
     for blob in raw["transactionReceipts"]:
@@ -145,7 +102,7 @@ def test_failed_receipts_are_failed_and_move_nothing(chaindata: Path, loopback: 
 
 
 def test_unknown_hash_is_not_found(chaindata: Path, loopback: Any) -> None:
-    node = _etl_node(chaindata / "evm" / "ethereum-etl" / "block_483920")
+    node = etl_node(chaindata / "evm" / "ethereum-etl" / "block_483920")
     srv = loopback(jsonrpc_handler(node.answer))
     tx = _adapter(srv.url).fetch("0x" + "12" * 32)
     assert tx.status is TxStatus.NOT_FOUND
@@ -162,7 +119,7 @@ def test_node_errors_are_retriable_never_not_found(loopback: Any) -> None:
 
 
 def test_failover_to_the_second_endpoint(chaindata: Path, loopback: Any) -> None:
-    node = _etl_node(chaindata / "evm" / "ethereum-etl" / "block_483920")
+    node = etl_node(chaindata / "evm" / "ethereum-etl" / "block_483920")
     dead = loopback(lambda req: (503, "maintenance"))
     live = loopback(jsonrpc_handler(node.answer))
     adapter = EvmAdapter(get_network("ethereum"), [dead.url, live.url], timeout=5)

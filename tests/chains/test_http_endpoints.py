@@ -110,10 +110,9 @@ def broken(tmp_path: Path, network: str, pattern: str, replacement: str) -> Path
     ("tron", r"^tier = .*$", "tier = 'sometimes'", "tron", "tier"),                      # bad tier
     ("solana", r"^address_regex = .*$", "address_regex = '^[1-9A-HJ-NP-Za-km-z{32,44}$'", "solana",
      "address_regex"),                                                                  # bad regex
-    ("litecoin", r"^shares_keys_with = .*$", "shares_keys_with = ['litecoin-cash']", "litecoin",
-     "shares_keys_with"),                                                               # unknown network
-    ("bitcoin", r"^shares_keys_with = .*$", "shares_keys_with = ['ethereum']", "bitcoin",
-     "shares_keys_with"),                                                               # another family
+    ("litecoin", r"^rpc = .*$", "rpc = ['https://litecoin-rpc.publicnode.com']\nkey_group = 'litecoin'",
+     "litecoin", "key_group"),                                                          # a group of one
+    ("bitcoin", r"^key_group = .*$", "key_group = 'evm'", "bitcoin", "key_group"),   # another family
     ("polygon", r"^id = .*$", "id = 'bsc'", "bsc", "id"),                                # duplicate id
     ("dogecoin", r"^native_decimals = .*$", "native_decimals = '8'", "dogecoin", "native_decimals"),  # type
     ("dogecoin", r"^memo_required = .*$", "memo_required = 0", "dogecoin", "memo_required"),       # type

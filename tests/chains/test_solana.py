@@ -76,7 +76,8 @@ def test_sol_transfer(server: Any, recorded: Recorded) -> None:
     tx = adapter(server.url).fetch(SOL_TX)
     (info,) = [p["info"] for p in parsed(recorded, SOL_TX, "system")]
     assert tx.status is TxStatus.CONFIRMED
-    assert (tx.block_height, tx.confirmations, tx.timestamp) == (SLOT, TIP - SLOT, BLOCK_TIME)
+    assert (tx.block_height, tx.confirmations, tx.timestamp) == (SLOT, TIP - SLOT + 1, BLOCK_TIME)
+    assert tx.final is None    # getSignatureStatuses is not recorded: finality unknown
     assert tx.fee_paid == recorded.txs[SOL_TX]["meta"]["fee"] == 5000
     (t,) = tx.transfers
     assert (t.from_address, t.to_address) == (info["source"], info["destination"])
@@ -87,8 +88,10 @@ def test_sol_transfer(server: Any, recorded: Recorded) -> None:
 def test_requests_are_get_transaction_json_parsed_and_get_slot(server: Any, recorded: Recorded) -> None:
     adapter(server.url).fetch(SOL_TX)
     assert recorded.calls == [
+        ("getGenesisHash", []),                        # the endpoint's chain, once
         ("getTransaction", [SOL_TX, {"encoding": "jsonParsed", "maxSupportedTransactionVersion": 0,
                                      "commitment": "confirmed"}]),
+        ("getSignatureStatuses", [[SOL_TX]]),
         ("getSlot", [{"commitment": "confirmed"}]),
     ]
 
@@ -150,7 +153,8 @@ def test_failed_transaction(server: Any, recorded: Recorded) -> None:
 
 def test_unknown_signature_is_not_found(server: Any, recorded: Recorded) -> None:
     assert adapter(server.url).fetch(UNKNOWN_TX) == ChainTx.not_found("solana", UNKNOWN_TX)
-    assert [m for m, _ in recorded.calls] == ["getTransaction"]
+    assert [m for m, _ in recorded.calls] == ["getGenesisHash", "getTransaction", "getSignatureStatuses",
+                                              "getSlot"]
 
 
 @pytest.mark.parametrize("kind", ["http500", "refused"])
@@ -187,6 +191,7 @@ def test_fetch_many_is_one_batch_in_input_order(server: Any, recorded: Recorded)
     assert isinstance(results[2], ChainTx) and results[2].status is TxStatus.NOT_FOUND
     assert isinstance(results[3], ChainTx) and results[3].transfers[0].memo is not None
     assert isinstance(results[4], ChainTx) and results[4].status is TxStatus.FAILED
-    (batch,) = [r.json() for r in server.requests]
-    assert [c["method"] for c in batch] == ["getTransaction"] * 4 + ["getSlot"]
+    identity, batch = [r.json() for r in server.requests]
+    assert identity["method"] == "getGenesisHash"
+    assert [c["method"] for c in batch] == ["getTransaction"] * 4 + ["getSignatureStatuses", "getSlot"]
     assert [c["params"] for c in batch[:4]] == [[s, TX_CONFIG] for i, s in enumerate(sigs) if i != 1]

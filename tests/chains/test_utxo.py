@@ -23,7 +23,6 @@ from chains.utxo_addresses import (
     COINS,
     cashaddr_decode,
     cashaddr_encode,
-    normalize,
     script_address,
 )
 from tests.support import recorded_utxo
@@ -117,10 +116,11 @@ def test_cashaddr_spec_translations(legacy: str, cash: str) -> None:
     kind = 0 if version_hash[0] == 0 else 1
     assert cashaddr_encode("bitcoincash", kind, version_hash[1:]) == cash
     bare = cash.split(":")[1]
+    bch = UtxoAdapter(get_network("bitcoin-cash"), ())
     for form in (cash, bare, cash.upper(), bare.upper(), f"  {cash} "):
-        assert UtxoAdapter.normalize_address(form) == legacy
-    assert UtxoAdapter.normalize_address(legacy) == legacy
-    assert normalize(cash[:-1] + ("q" if cash[-1] != "q" else "p")) != legacy   # checksum guards
+        assert bch.normalize_address(form) == legacy
+    assert bch.normalize_address(legacy) == legacy
+    assert bch.normalize_address(cash[:-1] + ("q" if cash[-1] != "q" else "p")) != legacy   # checksum guards
 
 
 @pytest.mark.parametrize(("kind", "cash", "data"), SPEC_LARGER)
@@ -163,11 +163,12 @@ def test_bech32_normalised_to_lower_case(esplora_docs: list[dict[str, Any]]) -> 
     addrs = [o["scriptpubkey_address"] for d in esplora_docs for o in d["vout"]
              if o.get("scriptpubkey_address", "").startswith("bc1")]
     assert addrs
+    btc = UtxoAdapter(get_network("bitcoin"), ())
     for a in addrs:
-        assert UtxoAdapter.normalize_address(a.upper()) == a
-        assert UtxoAdapter.normalize_address(a) == a
+        assert btc.normalize_address(a.upper()) == a
+        assert btc.normalize_address(a) == a
     mixed = addrs[0][:5].upper() + addrs[0][5:]
-    assert UtxoAdapter.normalize_address(mixed) == mixed        # mixed case is not bech32: left alone
+    assert btc.normalize_address(mixed) == mixed        # mixed case is not bech32: left alone
 
 
 def test_to_base_units_is_exact() -> None:
@@ -188,7 +189,9 @@ def rpc_calls(srv: Any) -> list[list[tuple[str, list[Any]]]]:
     out = []
     for req in srv.requests:
         body = req.json()
-        out.append([(c["method"], c["params"]) for c in (body if isinstance(body, list) else [body])])
+        calls = [(c["method"], c["params"]) for c in (body if isinstance(body, list) else [body])]
+        if any(m != "getblockhash" for m, _ in calls):   # the endpoint's chain check is asserted apart
+            out.append(calls)
     return out
 
 
@@ -197,7 +200,7 @@ def test_zcash_block_with_several_outputs_matches_oracle(chaindata: Path, loopba
     base = chaindata / "zcash" / "bitcoin-etl" / "block_with_value_balance"
     block = load(next(base.glob("rpc_response_getblock_*_2.json")))
     oracle = jsonl(base / "expected_transactions.json")
-    srv = loopback(Node(tip=block["height"] + 99).block_v2(block).handler())
+    srv = loopback(Node(tip=block["height"] + 99, network="zcash").block_v2(block).handler())
     hashes = [tx["txid"] for tx in block["tx"]]
     results = adapter("zcash", srv.url).fetch_many(hashes)
     multi = 0
@@ -225,7 +228,7 @@ def test_each_coin_blockbook_txs(network: str, chaindata: Path, loopback: Any) -
     """Each coin's recorded txs: amounts equal the serialized outputs, addresses of the coin's form."""
     name = {"bitcoin-cash": "bcash"}.get(network, network)
     data = load(chaindata / network / "blockbook" / f"rpc_testdata_{name}.json")
-    srv = loopback(Node(tip=data["blockHeight"] + 5).blockbook(data).handler())
+    srv = loopback(Node(tip=data["blockHeight"] + 5, network=network).blockbook(data).handler())
     ad = adapter(network, srv.url)
     net = get_network(network)
     for txid, raw in data["txDetails"].items():
@@ -266,7 +269,7 @@ def test_dogecoin_getrawtransaction_as_recorded(chaindata: Path, loopback: Any) 
     raw = load(next(base.glob("rpc_response_getrawtransaction_*.json")))
     block = load(next(base.glob("rpc_response_getblock_*_True.json")))
     row = jsonl(base / "expected_transactions.json")[raw["txid"]]
-    srv = loopback(Node(tip=100).raw_tx(raw).header(block).handler())
+    srv = loopback(Node(tip=100, network="dogecoin").raw_tx(raw).header(block).handler())
     tx = adapter("dogecoin", srv.url).fetch(raw["txid"])
     assert (tx.block_height, tx.confirmations, tx.timestamp) == (2, 99, row["block_timestamp"])
     assert [(t.to_address, t.amount) for t in tx.transfers] == [
@@ -283,7 +286,7 @@ def test_bitcoin_cash_node_cashaddr_equals_btc_legacy_of_same_key(
     # the tx's block (91880, BIP30 duplicate) predates the 2017 fork: its header is the one
     # recorded from a Bitcoin node by chainstorage
     assert raw["blockhash"] == block_91880["hash"]
-    srv = loopback(Node(tip=478558).raw_tx(raw).header(block_91880).handler())
+    srv = loopback(Node(tip=478558, network="bitcoin-cash").raw_tx(raw).header(block_91880).handler())
     tx = adapter("bitcoin-cash", srv.url).fetch(E3BF)
     assert [(t.to_address, t.amount) for t in tx.transfers] == [
         (o["addresses"][0], o["value"]) for o in row["outputs"]]
@@ -291,8 +294,9 @@ def test_bitcoin_cash_node_cashaddr_equals_btc_legacy_of_same_key(
     pubkey = bytes.fromhex(raw["vout"][0]["scriptPubKey"]["hex"])[1:-1]
     btc_legacy = b58check_encode(b"\0" + hash160(pubkey))
     assert get_network("bitcoin").valid_address(btc_legacy)
-    assert UtxoAdapter.normalize_address(cash) == UtxoAdapter.normalize_address(btc_legacy) == btc_legacy
-    assert UtxoAdapter.normalize_address(cash.split(":")[1]) == btc_legacy
+    btc, bch = (UtxoAdapter(get_network(n), ()) for n in ("bitcoin", "bitcoin-cash"))
+    assert bch.normalize_address(cash) == btc.normalize_address(btc_legacy) == btc_legacy
+    assert bch.normalize_address(cash.split(":")[1]) == btc_legacy
     assert tx.block_height == 91880
 
 
@@ -383,7 +387,7 @@ def test_esplora_pending_only_needs_no_tip(esplora_docs: list[dict[str, Any]], l
     assert len(pending) == 2
     assert all(r.status == TxStatus.PENDING for r in adapter("bitcoin", f"esplora+{srv.url}/api")
                .fetch_many(pending) if isinstance(r, ChainTx))
-    assert all(r.path.startswith("/api/tx/") for r in srv.requests)
+    assert all(r.path.startswith(("/api/tx/", "/api/block-height/")) for r in srv.requests)
 
 
 def test_failover_from_dead_first_provider(esplora_docs: list[dict[str, Any]], loopback: Any) -> None:
@@ -392,17 +396,26 @@ def test_failover_from_dead_first_provider(esplora_docs: list[dict[str, Any]], l
     assert (tx.status, tx.block_height, tx.confirmations) == (TxStatus.CONFIRMED, 850000, 1)
 
 
-def test_dead_first_then_not_found_is_not_found(block_91880: dict[str, Any], loopback: Any) -> None:
+def test_not_found_with_the_other_endpoint_dead_is_unconfirmed(block_91880: dict[str, Any],
+                                                               loopback: Any) -> None:
+    """Two endpoints configured, one dead: a not-found nobody could confirm is no answer (retry)."""
     srv = loopback(Node(tip=91890).block_v2(block_91880).handler())
-    assert adapter("bitcoin", refused_url(), srv.url).fetch(LTC_TX).status == TxStatus.NOT_FOUND
+    with pytest.raises(RpcUnavailable, match="no other endpoint could confirm"):
+        adapter("bitcoin", refused_url(), srv.url).fetch(LTC_TX)
+    assert adapter("bitcoin", srv.url).fetch(LTC_TX).status == TxStatus.NOT_FOUND   # the only endpoint
 
 
-def test_not_found_does_not_fail_over(esplora_docs: list[dict[str, Any]], block_91880: dict[str, Any],
-                                      loopback: Any) -> None:
+def test_not_found_is_confirmed_on_the_second_endpoint(esplora_docs: list[dict[str, Any]],
+                                                       block_91880: dict[str, Any], loopback: Any) -> None:
+    """Esplora does not know BC94, the bitcoind node does: the second endpoint's answer stands; a hash
+    neither knows is not_found once both said so."""
     first = loopback(esplora_handler(esplora_docs, tip=850000))
     second = loopback(Node(tip=91890).block_v2(block_91880).handler())
     ad = adapter("bitcoin", f"esplora+{first.url}/api", second.url)
-    results = ad.fetch_many([BC94, B10C])
-    assert results[0] == ChainTx.not_found("bitcoin", BC94)      # esplora does not know it: final
+    results = ad.fetch_many([BC94, B10C, LTC_TX])
+    assert isinstance(results[0], ChainTx) and (results[0].status, results[0].block_height) == (
+        TxStatus.CONFIRMED, 91880)
     assert isinstance(results[1], ChainTx) and results[1].status == TxStatus.CONFIRMED
-    assert second.requests == []
+    assert results[2] == ChainTx.not_found("bitcoin", LTC_TX)
+    asked = [params[0] for batch in rpc_calls(second) for method, params in batch if method == "getrawtransaction"]
+    assert sorted(asked) == sorted([BC94, LTC_TX])     # only the not-found hashes went to the second

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,60 @@ def test_open_cases_once_per_recoverable_hash(evm_scenario: Any, env: Any, tmp_p
     with Session(env) as s:
         assert len(s.exec(select(Case)).all()) == len(cases)
     assert [r["case_id"] for r in read_csv(tmp_path / "two.csv")] == [r["case_id"] for r in out]
+
+
+def garbage_node(req: Any) -> tuple[int, Any]:
+    """A JSON-RPC node whose every result is the string "garbage" (ids kept)."""
+    body = req.json()
+    calls = body if isinstance(body, list) else [body]
+    out = [{"jsonrpc": "2.0", "id": c["id"], "result": "garbage"} for c in calls]
+    return 200, out if isinstance(body, list) else out[0]
+
+
+def test_a_network_answering_garbage_costs_its_rows_only(evm_scenario: Any, env: Any, tmp_path: Path,
+                                                         loopback: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """polygon answers "garbage" to everything, arbitrum points at the BSC node (another chain): their rows
+    are unverifiable with the reason; the Ethereum and BSC rows keep their outcomes; the file is complete."""
+    monkeypatch.setenv("RECOVERY_RPC_POLYGON", loopback(garbage_node).url)
+    monkeypatch.setenv("RECOVERY_RPC_ARBITRUM", evm_scenario.urls["bsc"])
+    rows = [{"network": c.network, "tx_hash": c.tx_hash, "note": c.expected} for c in evm_scenario.claims]
+    sick = [{"network": net, "tx_hash": c.tx_hash, "note": "unverifiable"}
+            for net in ("polygon", "arbitrum") for c in evm_scenario.claims[:3]]
+    mixed = [r for pair in zip(rows, sick + [None] * len(rows), strict=False) for r in pair if r]
+    result = run_batch(env, write_csv(tmp_path / "claims.csv", mixed), tmp_path / "out.csv",
+                       options=BatchOptions(chunk_size=4, probe_siblings=False))
+    out = read_csv(tmp_path / "out.csv")
+    assert [r["tx_hash"] for r in out] == [r["tx_hash"] for r in mixed]
+    for given, got in zip(mixed, out, strict=True):
+        if given["note"] == "not_found":
+            assert got["outcome"] == "not_found"
+        else:
+            assert got["outcome"] == given["note"], (given, got)
+    polygon = [r for r in out if r["network"] == "polygon"]
+    assert all(r["status"] == "unknown" and "garbage" in r["error"] for r in polygon), polygon[0]
+    arbitrum = [r for r in out if r["network"] == "arbitrum"]
+    assert all("serves BNB Smart Chain (56)" in r["error"] for r in arbitrum), arbitrum[0]
+    assert result.progress.by_network["polygon"] == {"unverifiable": 3}
+    assert result.progress.by_network["arbitrum"] == {"unverifiable": 3}
+    assert not progress_path(tmp_path / "out.csv").exists()   # the run finished
+
+
+def test_sibling_probes_share_one_budget_and_name_the_unreachable(evm_scenario: Any, env: Any, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """polygon's endpoint drips its answers forever: the probes of a chunk end within the budget, and the
+    rows say polygon could not be checked."""
+    from tests.support.faults import drip, raw_server
+
+    with raw_server(drip(interval=0.1, limit=20)) as slow:
+        monkeypatch.setenv("RECOVERY_RPC_POLYGON", slow)
+        missing = evm_scenario.claim("Hash unknown everywhere")
+        moved = evm_scenario.claim("BSC transaction claimed on Ethereum")
+        rows = [{"network": c.network, "tx_hash": c.tx_hash} for c in (missing, moved)]
+        started = time.monotonic()
+        run_batch(env, write_csv(tmp_path / "claims.csv", rows), tmp_path / "out.csv",
+                  options=BatchOptions(probe_budget=2.0))
+        elapsed = time.monotonic() - started
+    out = read_csv(tmp_path / "out.csv")
+    assert elapsed < 8, elapsed
+    assert out[0]["outcome"] == "not_found" and "Could not check polygon (unreachable)" in out[0]["reason"]
+    assert out[1]["found_on_network"] == "bsc"

@@ -500,7 +500,7 @@ def test_roles_can_be_revoked(svc: CaseService, engine) -> None:
 
 def test_the_loser_of_a_race_is_told_which_case_exists(svc: CaseService, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both agents checked before either wrote: the unique index refuses the second, named at the boundary."""
-    import recovery.cases as cases_module
+    import recovery.case_opening as cases_module
 
     first = svc.open("ann", network="ethereum", tx_hash=TX, user_id="u1")
     real, calls = cases_module.latest_cases, []

@@ -45,7 +45,8 @@ def test_uncredited_facts_and_json_shape(evm_scenario: Any, scenario_env: dict[s
     assert doc["amount"] == "0.5" and doc["asset"] == "native" and doc["symbol"] == "ETH"
     assert doc["transfers"] == [{"from_address": evm_scenario.users["alice"],
                                  "to_address": evm_scenario.deposits["u-1001"], "asset": "native",
-                                 "amount": "0.5", "memo": None, "non_fungible": False}]
+                                 "amount": "0.5", "amount_base_units": str(10**18 // 2), "decimals": 18,
+                                 "memo": None, "non_fungible": False}]
     assert doc["explorer_url"] == f"https://etherscan.io/tx/{claim.tx_hash}"
     assert doc["found_on_network"] is None
 

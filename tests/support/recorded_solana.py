@@ -8,6 +8,9 @@ What the server derives rather than replays, and says so:
 - getTransaction: the block's entry for that signature, plus `slot` and `blockTime` taken from the block;
   null for a signature the block does not hold.
 - getSlot: a chain tip the test states (TIP, 150 slots after the recorded block, unless told otherwise).
+- getGenesisHash (the endpoint's chain check): not recorded; the registry constant (chains/networks.toml
+  solana `identity`, the mainnet-beta genesis hash that wallets and SDK tests compare against).
+- getSignatureStatuses is not recorded: answered "Method not found", so finality stays unknown.
 The block predates token balances with `owner` (Solana 1.9), so owners come from the instructions of the
 transaction where it created the token account, and otherwise stay the token account itself.
 """
@@ -51,6 +54,10 @@ class Recorded:
         self.calls.append((method, params))
         if method == "getSlot":
             return {"result": self.tip}
+        if method == "getGenesisHash":
+            from chains.networks import get_network
+
+            return {"result": get_network("solana").identity}
         if method == "getTransaction":
             entry = self.txs.get(params[0])
             # derived: a getTransaction result is the block entry plus the block's slot and time

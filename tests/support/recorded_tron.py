@@ -12,6 +12,11 @@ What the server derives rather than replays, and says so:
   {"id", "blockNumber", "blockTimeStamp"} from the recorded block or entry, plus "fee" where the v1 entry
   records it (ret[0].fee). No receipt and no logs, so TRC-20 transfers come from the call data.
 - getnowblock: the recorded getblock 61132092 (same answer shape), so the chain tip is HEAD = 61132092.
+- getblockbynum {"num": 0} (the endpoint's chain check): no recording of the genesis block is shipped, so
+  the server answers {"blockID": ...} with the registry constant (chains/networks.toml tron `identity`,
+  the mainnet genesis blockID published by TronGrid users and java-tron's own tests), nothing else.
+- triggerconstantcontract (token decimals/symbol) and /walletsolidity are not recorded: 404, as a node
+  without that route would answer, so token decimals stay unknown unless the reference data gives them.
 """
 
 from __future__ import annotations
@@ -73,6 +78,10 @@ class Recorded:
         txid = str(body.get("value"))
         if req.path == "/wallet/getnowblock":
             return 200, self.head_block
+        if req.path == "/wallet/getblockbynum" and body.get("num") == 0:
+            from chains.networks import get_network
+
+            return 200, {"blockID": get_network("tron").identity}
         if req.path == "/wallet/gettransactionbyid":
             return 200, self.txs.get(txid, {})
         if req.path == "/wallet/gettransactioninfobyid":

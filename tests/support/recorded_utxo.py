@@ -3,6 +3,11 @@
 The servers only replay the recorded files; where a recording lacks a field that a node adds at answer
 time, the server adds it from the same recording and says so (blockhash of a blockbook tx,
 confirmations from the tip, which each test states).
+
+Identity calls (`getblockhash HEIGHT`, Esplora `/block-height/HEIGHT`) are answered with facts of mainnet:
+the recorded `getblockhash 0` of Bitcoin and Zcash (bitcoin-etl block_0), otherwise the registry constant
+(chains/networks.toml `identity`, whose sources are cited there: Litecoin, Dogecoin and Dash genesis hashes,
+and the Bitcoin / Bitcoin Cash blocks 478559). A node stands for one network (`network`, default bitcoin).
 """
 
 from __future__ import annotations
@@ -84,6 +89,22 @@ NO_TXINDEX = {"code": -5, "message": "No such mempool transaction. Use -txindex 
 BLOCK_NOT_FOUND = {"code": -5, "message": "Block not found"}
 
 
+REPO = Path(__file__).resolve().parents[2]
+RECORDED_GENESIS = {net: REPO / "fixtures" / "chaindata" / net / "bitcoin-etl" / "block_0" /
+                    "rpc_response_getblockhash_0.json" for net in ("bitcoin", "zcash")}
+
+
+def block_hash_at(network: str, height: int) -> str | None:
+    """The mainnet block hash at `height` of a network: recorded where a recording exists, else the
+    registry's identity constant; None for a height neither knows."""
+    from chains.networks import get_network
+
+    if height == 0 and network in RECORDED_GENESIS:
+        return str(json.loads(RECORDED_GENESIS[network].read_text()))
+    facts = dict(part.split(":") for part in (get_network(network).identity or "").split())
+    return facts.get(str(height))
+
+
 @dataclass
 class Node:
     """What a bitcoind node knows, assembled from recorded responses; `tip` is stated by each test."""
@@ -92,6 +113,7 @@ class Node:
     txs: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, Any] = field(default_factory=dict)
     txindex: bool = True
+    network: str = "bitcoin"
 
     def raw_tx(self, doc: Any) -> Node:
         """A recorded getrawtransaction verbose result, served as recorded."""
@@ -125,6 +147,11 @@ class Node:
     def answer(self, method: str, params: list[Any]) -> dict[str, Any]:
         if method == "getblockcount":
             return {"result": self.tip, "error": None}
+        if method == "getblockhash":
+            found = block_hash_at(self.network, int(params[0]))
+            if found is None:
+                return {"result": None, "error": {"code": -8, "message": "Block height out of range"}}
+            return {"result": found, "error": None}
         if method == "getrawtransaction":
             assert isinstance(params[1], int) and not isinstance(params[1], bool) and params[1] > 0
             tx = self.txs.get(params[0])
@@ -150,12 +177,15 @@ class Node:
 
 
 def esplora_handler(docs: list[dict[str, Any]], tip: int) -> Handler:
-    """Esplora REST over recorded /tx documents; unknown txids get Esplora's 404 text answer."""
+    """Esplora REST (Bitcoin) over recorded /tx documents; unknown txids get Esplora's 404 text answer."""
     by_id = {d["txid"]: d for d in docs}
 
     def handle(req: Request) -> tuple[int, Any]:
         if req.path == "/api/blocks/tip/height":
             return 200, str(tip)
+        m = re.fullmatch(r"/api/block-height/(\d+)", req.path)
+        if m and block_hash_at("bitcoin", int(m[1])):
+            return 200, block_hash_at("bitcoin", int(m[1]))
         m = re.fullmatch(r"/api/tx/([0-9a-f]{64})", req.path)
         if m and m[1] in by_id:
             return 200, dumps(by_id[m[1]])

@@ -1,0 +1,1 @@
+"""Algorand: indexer adapter and the address codec."""

@@ -1,0 +1,1 @@
+"""Aptos: the REST adapter and the address codec."""

@@ -1,0 +1,1 @@
+"""Hedera: mirror node REST adapter and the entity / transaction id codec."""

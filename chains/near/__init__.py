@@ -1,0 +1,1 @@
+"""NEAR Protocol: the JSON-RPC adapter and the account-id codec."""

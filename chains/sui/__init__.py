@@ -1,0 +1,1 @@
+"""Sui: the JSON-RPC adapter and the address / coin-type codec."""

@@ -1,0 +1,1 @@
+"""Tezos: the TzKT adapter and the address codec."""

@@ -1,0 +1,1 @@
+"""XRP Ledger: rippled JSON-RPC adapter and the classic-address codec."""
