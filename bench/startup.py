@@ -60,9 +60,13 @@ def main() -> None:
 
     exe = shutil.which("recovery", path=str(Path(sys.executable).parent)) or "recovery"
     baseline = median_wall([sys.executable, "-c", "import typer"], args.runs)
-    print(f"{'command':<34} {'median ms':>10} {'x baseline':>11}")
+    print(f"{'command':<38} {'median ms':>10} {'x baseline':>11}")
     base_label = 'python -c "import typer"'
-    print(f"{base_label:<34} {baseline * 1000:>10.1f} {1:>11.2f}")
+    print(f"{base_label:<38} {baseline * 1000:>10.1f} {1:>11.2f}")
+    for label, code in (('python -c "import typer, sqlalchemy"', "import typer, sqlalchemy"),
+                        ('python -c "import typer, sqlmodel"', "import typer, sqlmodel")):
+        t = median_wall([sys.executable, "-c", code], args.runs)   # the floor of a command that uses the ORM
+        print(f"{label:<38} {t * 1000:>10.1f} {t / baseline:>11.2f}")
     with tempfile.TemporaryDirectory() as tmp, \
             Loopback(esplora_handler(esplora_docs(REPO / "fixtures" / "chaindata"), tip=896100)) as srv:
         env = prepare(exe, Path(tmp), f"esplora+{srv.url}/api")
@@ -75,7 +79,7 @@ def main() -> None:
                            ("recovery audit verify", ["audit", "verify"]),
                            ("recovery verify (bitcoin)", ["verify", "--network", "bitcoin", "--tx", TX])):
             t = median_wall([exe, *cmd], args.runs, env)
-            print(f"{label:<34} {t * 1000:>10.1f} {t / baseline:>11.2f}", flush=True)
+            print(f"{label:<38} {t * 1000:>10.1f} {t / baseline:>11.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """What is wrong with a malformed transaction hash, in words, read from the network's `tx_hash_regex`.
 
 The registry's hash patterns are of one shape, `^PREFIX[CLASS]{N}$` or `{MIN,MAX}` (PREFIX empty, fixed,
-or optional as `(0x)?`), or an alternation of such; anything else gets the pattern itself.
+or optional as `(0x)?`; an optional `(@...)?` suffix), or an alternation of such; anything else gets the
+pattern itself.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 _SIMPLE = re.compile(r"(?P<prefix>\((?P<opt>[^()|]+)\)\?|[A-Za-z0-9]*)\[(?P<cls>[^\]]+)\]"
-                     r"\{(?P<min>\d+)(?:,(?P<max>\d+))?\}(?P<tail>=\?)?")
+                     r"\{(?P<min>\d+)(?:,(?P<max>\d+))?\}(?P<tail>=\?)?(?P<at>\(@[^()]*\)\?)?")
 _CLASS_NAMES = {
     "0-9a-fA-F": ("hex digit", "hex digits"),
     "1-9A-HJ-NP-Za-km-z": ("base58 character", "base58 characters"),
@@ -29,6 +30,7 @@ class Form:
     low: int
     high: int
     tail: str
+    at_suffix: bool = False
 
     def count(self) -> str:
         """`64 hex digits`, `43 to 44 base58 characters`."""
@@ -41,7 +43,7 @@ class Form:
         where = ""
         if self.prefix:
             where = f" after {self.prefix}" if not self.optional else f" (with or without {self.prefix})"
-        return f"{self.count()}{where}"
+        return f"{self.count()}{where}" + (" (an @ suffix may follow)" if self.at_suffix else "")
 
     def problem(self, value: str) -> str:
         """Why the value is not of this form."""
@@ -52,6 +54,8 @@ class Form:
             return f"{self.expected()} expected: it does not start with {self.prefix}"
         elif not self.prefix and value[:2].lower() == "0x" and "x" not in self.cls:
             return f"{self.expected()} expected, without 0x"
+        if self.at_suffix and "@" in body:
+            body = body.split("@", 1)[0]
         if self.tail and body.endswith("="):
             body = body[:-1]
         cls = re.compile(f"[{self.cls}]")
@@ -60,6 +64,8 @@ class Form:
             one = _CLASS_NAMES.get(self.cls, ("allowed character",))[0]
             at = bad[0] + 1 + len(value) - len(body) - (1 if self.tail and value.endswith("=") else 0)
             return f"{self.expected()} expected; {bad[1]!r} (character {at}) is not a {one}"
+        if self.low <= len(body) <= self.high:
+            return f"{self.expected()} expected; the part after @ is not of the expected form"
         return f"{self.expected()} expected, got {len(body)}"
 
 
@@ -77,7 +83,8 @@ def forms(regex: str) -> list[Form] | None:
             return None
         prefix = m["opt"] or m["prefix"]
         low = int(m["min"])
-        found.append(Form(prefix, m["opt"] is not None, m["cls"], low, int(m["max"] or low), m["tail"] or ""))
+        found.append(Form(prefix, m["opt"] is not None, m["cls"], low, int(m["max"] or low), m["tail"] or "",
+                          m["at"] is not None))
     return found
 
 

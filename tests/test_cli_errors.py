@@ -197,3 +197,23 @@ def test_malformed_hash_is_explained_in_words(tmp_path: Path, network: str, tx: 
 def test_network_labels_get_did_you_mean(tmp_path: Path, label: str, network: str) -> None:
     proc = run("verify", "--network", label, "--tx", "0x" + "ab" * 32, env=sqlite_env(tmp_path))
     assert proc.returncode == 2 and f"did you mean {network!r}" in one_line_error(proc)
+
+
+def test_every_registry_hash_form_is_explained_or_shown() -> None:
+    """Each network's hash pattern is either described in words or, where it is not of the simple shape,
+    shown as it is; a description never claims a valid hash is wrong."""
+    import re
+
+    from chains.hash_form import explain, forms
+    from chains.networks import registry
+
+    described = 0
+    for net in registry().values():
+        text = explain("0x12", net.tx_hash_regex)
+        if forms(net.tx_hash_regex):
+            described += 1
+            assert "expected" in text and "[" not in text.split("expected")[0], (net.id, text)
+        else:
+            assert net.tx_hash_regex in text
+        assert not re.fullmatch(net.tx_hash_regex, "0x12")
+    assert described >= 30

@@ -83,6 +83,7 @@ def test_no_secret_of_any_url_form_is_printed_or_stored(evm_scenario: Any, scena
         f"{c.network},{c.tx_hash},{c.user_id or 'u-9'}\n" for c in evm_scenario.claims if c.network == "ethereum"))
     assert run("actors", "add", "ann", "--role", "agent", env=scenario_env).returncode == 0
     places = 0
+    previous = ""
     for n, (form, (template, secrets)) in enumerate(FORMS.items()):
         good, bad = (template.format(base=srv.url, hostport=srv.url.removeprefix("http://")) for srv in (proxy, broken))
         env, failing = {**scenario_env, "RECOVERY_RPC_ETHEREUM": good}, {**scenario_env, "RECOVERY_RPC_ETHEREUM": bad}
@@ -95,9 +96,11 @@ def test_no_secret_of_any_url_form_is_printed_or_stored(evm_scenario: Any, scena
         ]
         assert json.loads(procs[1].stdout)["outcome"] == "uncredited", procs[1].stderr   # the real node answered
         assert procs[2].returncode == 1 and "***" in procs[2].stdout + procs[2].stderr   # the failure names it
+        again = ["--reopen-of", previous, "--reason", f"the next URL form ({form})"] if previous else []
         opened = run("case", "open", "--network", "ethereum", "--tx", claim.tx_hash, "--user", claim.user_id or "u-9",
-                     "--json", env=env, actor="ann")
-        case_id = str(json.loads(opened.stdout)["id"])
+                     *again, "--json", env=env, actor="ann")
+        assert opened.returncode == 0, opened.stderr
+        case_id = previous = str(json.loads(opened.stdout)["id"])
         procs += [opened, run("case", "verify", case_id, env=failing, actor="ann"),
                   run("case", "cancel", case_id, env=env, actor="ann")]
         seen = [text for proc in procs for text in (proc.stdout, proc.stderr)]

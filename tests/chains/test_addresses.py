@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -401,3 +402,23 @@ def test_network_valid_address_is_the_codec() -> None:
     assert eth.valid_address(EIP55_VECTORS[0]) and not eth.valid_address(typo)
     assert get_network("litecoin").valid_address(LTC_LEGACY_P2SH)
     assert not get_network("bitcoin-cash").valid_address(CASHADDR_TRANSLATIONS[0][1][:-1] + "q")
+
+
+def test_families_with_their_own_module_key_as_their_adapter(chaindata: Path) -> None:
+    """Cosmos, NEAR, Aptos (codecs in chains/<family>/address.py): the import refuses what the module
+    refuses, and keys what it accepts as the adapter does, so an address typed in another case or
+    short form meets the one the chain writes."""
+    near_tx = load(next((chaindata / "near").glob("tx_8qfBoDpJ*.json")))
+    signer = near_tx["result"]["transaction"]["signer_id"]
+    assert c("near").validate(signer.upper()) == signer                  # NEAR ids are lower-case
+    refused("near", signer + "!", "near address rules")
+    recorded = next((chaindata / "cosmos" / "blockatlas").glob("cosmos-api_*")).name   # named after the account
+    cosmos = re.search(r"cosmos1[02-9ac-hj-np-z]{38}", recorded).group(0)              # type: ignore[union-attr]
+    assert c("cosmos").validate(cosmos.upper()) == cosmos
+    refused("cosmos", swap_char(cosmos, len(cosmos) - 2, BECH32), "checksum")
+    refused("cosmos", "kava1l8va9zyl50cpzv447c694k3jndelc9ygtfll2m")    # valid bech32, another chain's prefix
+    sender = load(chaindata / "aptos" / "gemwallet_transaction_swap_panora.json")
+    text = json.dumps(sender)
+    aptos = text[text.index('"sender": "') + 11:][:66]
+    assert c("aptos").validate(aptos.upper().replace("0X", "0x")) == aptos
+    assert c("aptos").validate("0x1") == "0x" + "0" * 63 + "1"          # the short form of 0x…01

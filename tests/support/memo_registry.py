@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from chains.addresses import codec
 from chains.networks import DEFAULT_PATH, Network, load_registry, registry
 from recovery import reference
 
@@ -35,8 +34,8 @@ def _value(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, dict):   # an inline table (a network's `address` parameters)
+        return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
@@ -58,12 +57,10 @@ def use(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[None]:
     monkeypatch.setenv("RECOVERY_NETWORKS", str(path))
     registry.cache_clear()
     reference._adapter.cache_clear()
-    codec.cache_clear()
     yield
     monkeypatch.delenv("RECOVERY_NETWORKS", raising=False)
     registry.cache_clear()
     reference._adapter.cache_clear()
-    codec.cache_clear()
 
 
 def shipped(network_id: str) -> Network:
