@@ -153,8 +153,10 @@ def bench_engine(claims: Path, db_url: str, out: Path, node_url: str,
 
 def bench_cli(claims: Path, db_url: str, out: Path, node_url: str, concurrency: int | None) -> tuple[float, float]:
     """(c) as a user runs it: the `recovery` console script in a child; (wall seconds, peak RSS in MB)."""
+    config = out.with_suffix(".toml")
+    config.write_text("")   # an empty config file of its own: a named config file must exist
     env = {**os.environ, "RECOVERY_DATABASE_URL": db_url, "RECOVERY_RPC_ETHEREUM": node_url,
-           "RECOVERY_CONFIG": str(out.with_suffix(".toml"))}
+           "RECOVERY_CONFIG": str(config)}
     args = [str(REPO / ".venv" / "bin" / "recovery"), "batch", "verify", str(claims), "-o", str(out), "--quiet",
             "--json"]
     if concurrency:
