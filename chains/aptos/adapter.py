@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chains.aptos import address
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
-from chains.errors import ChainError, RpcUnavailable
+from chains.errors import RpcUnavailable
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
+from chains.pooled import fetch_pooled
 
 APT_COIN = address.normalize_type(address.APT_COIN)
 APT_FA = address.normalize("0xa")
@@ -137,18 +137,8 @@ class AptosAdapter(Adapter):
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Each transaction on a small thread pool."""
-        results, ids = self.split_hashes(hashes)
-
-        def one(i: int) -> FetchResult:
-            try:
-                return self.failover(self._clients, lambda client: self._fetch_on(client, ids[i]))
-            except ChainError as exc:
-                return exc
-
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for i, result in zip(ids, pool.map(one, ids), strict=True):
-                results[i] = result
-        return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+        return fetch_pooled(self, hashes, lambda h: self.failover(
+            self._clients, lambda client: self._fetch_on(client, h)))
 
     def close(self) -> None:
         """Release connections."""

@@ -19,15 +19,15 @@ legacy `GET /node_info`, `node_info.network`), e.g. `cosmoshub-4`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
 from chains.cosmos import address
-from chains.errors import ChainError, RpcUnavailable
+from chains.errors import RpcUnavailable
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
+from chains.pooled import fetch_pooled
 
 LEGACY = "legacy+"
 SEND = ("/cosmos.bank.v1beta1.MsgSend", "cosmos-sdk/MsgSend")
@@ -94,25 +94,10 @@ class CosmosAdapter(Adapter):
         return str(node["network"])
 
     # -- fetching -----------------------------------------------------------------------------
-    def fetch(self, tx_hash: str) -> ChainTx:
-        """Fetch one transaction."""
-        txid = self.normalize_tx_hash(tx_hash)
-        return self.failover(self._clients, lambda client: self._fetch_on(client, txid))
-
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Many transactions on a small thread pool (the REST API has no batch)."""
-        results, txids = self.split_hashes(hashes)
-
-        def one(i: int) -> FetchResult:
-            try:
-                return self.failover(self._clients, lambda client: self._fetch_on(client, txids[i]))
-            except ChainError as exc:
-                return exc
-
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for i, result in zip(txids, pool.map(one, txids), strict=True):
-                results[i] = result
-        return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+        return fetch_pooled(self, hashes, lambda h: self.failover(
+            self._clients, lambda client: self._fetch_on(client, h)))
 
     def close(self) -> None:
         """Release connections."""

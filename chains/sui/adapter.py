@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
-from chains.errors import ChainError, RpcUnavailable
+from chains.errors import RpcUnavailable
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
+from chains.pooled import fetch_pooled
 from chains.sui import address
 
 OPTIONS = {"showEffects": True, "showEvents": True, "showBalanceChanges": True}
@@ -109,18 +109,8 @@ class SuiAdapter(Adapter):
 
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Each digest on a small thread pool."""
-        results, ids = self.split_hashes(hashes)
-
-        def one(i: int) -> FetchResult:
-            try:
-                return self.failover(self._clients, lambda client: self._fetch_on(client, ids[i]))
-            except ChainError as exc:
-                return exc
-
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for i, result in zip(ids, pool.map(one, ids), strict=True):
-                results[i] = result
-        return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+        return fetch_pooled(self, hashes, lambda h: self.failover(
+            self._clients, lambda client: self._fetch_on(client, h)))
 
     def close(self) -> None:
         """Release connections."""

@@ -22,13 +22,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chains.base import NATIVE, Adapter, ChainTx, FetchResult, Transfer, TxStatus
-from chains.errors import ChainError, RpcUnavailable
+from chains.errors import RpcUnavailable
 from chains.http import HttpClient, RateLimiter, RetryPolicy, new_session
 from chains.networks import Network
+from chains.pooled import fetch_pooled
 from chains.ton import address
 
 # jetton transfer, internal_transfer, transfer_notification, burn (TEP-74)
@@ -93,25 +93,10 @@ class TonAdapter(Adapter):
             raise RpcUnavailable(f"{client.label} answered get_masterchain_info without a zero-state hash")
         return hash_hex(root)
 
-    def fetch(self, tx_hash: str) -> ChainTx:
-        """Fetch one transaction."""
-        txid = self.normalize_tx_hash(tx_hash)
-        return self.failover(self._clients, lambda client: self._fetch_on(client, txid))
-
     def fetch_many(self, hashes: Sequence[str]) -> list[FetchResult]:
         """Many transactions on a small thread pool (tonapi has no batch lookup by hash)."""
-        results, txids = self.split_hashes(hashes)
-
-        def one(i: int) -> FetchResult:
-            try:
-                return self.failover(self._clients, lambda client: self._fetch_on(client, txids[i]))
-            except ChainError as exc:
-                return exc
-
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for i, result in zip(txids, pool.map(one, txids), strict=True):
-                results[i] = result
-        return [r if r is not None else RpcUnavailable("internal: no result") for r in results]
+        return fetch_pooled(self, hashes, lambda h: self.failover(
+            self._clients, lambda client: self._fetch_on(client, h)))
 
     def close(self) -> None:
         """Release connections."""
