@@ -1,0 +1,1 @@
+"""Unsigned recovery transactions built from a case: one builder module per chain family."""
