@@ -2,7 +2,9 @@
 
 Every cell written is neutralised against formula injection (`neutralise`): a cell beginning with `=`, `+`,
 `-`, `@`, a tab, a carriage return or `'` gets a leading `'`, which `restore` takes off again; genuine
-numbers are left as they are. XLSX cells are always written as text, never as formulas.
+numbers are left as they are. XLSX cells are never formulas: a plain number (`12`, `-0.5`, at most 15
+significant digits, which a spreadsheet's float holds exactly) becomes a numeric cell, everything else a text
+cell; an amount with more digits stays exact text, and the amount column's header says so (`AMOUNT_HEADER`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ def output_columns(input_columns: list[str]) -> tuple[list[str], dict[str, str]]
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")   # what a spreadsheet may read as a formula, and the escape
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # characters an XLSX cannot hold
+# a number written the one way a spreadsheet would show it again: no `+`, no leading zeros, no exponent
+_PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+FLOAT_DIGITS = 15   # significant digits a spreadsheet's double holds exactly
+AMOUNT_HEADER = f"amount (exact text where over {FLOAT_DIGITS} digits)"
 
 
 def neutralise(value: str) -> str:
@@ -133,7 +139,11 @@ def publish(src: Path, dest: Path) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("results")
     with src.open(newline="", encoding="utf-8") as fh:
-        for row in csv.reader(fh):
+        rows = csv.reader(fh)
+        header = next(rows, None)
+        if header is not None:
+            ws.append([_xlsx_cell(ws, AMOUNT_HEADER if c == "amount" else c) for c in header])
+        for row in rows:
             ws.append([_xlsx_cell(ws, c) for c in row])
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
@@ -145,10 +155,25 @@ def publish(src: Path, dest: Path) -> None:
     src.unlink()
 
 
+def xlsx_number(text: str) -> int | float | None:
+    """The number a plain-number cell holds, when a spreadsheet's double holds it exactly; else None."""
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    whole, _, fraction = text.lstrip("-").partition(".")
+    digits = (whole + fraction.rstrip("0")).lstrip("0")   # an integer's trailing zeros count: it is shown
+    if len(digits) > FLOAT_DIGITS:
+        return None
+    return float(text) if fraction else int(text)
+
+
 def _xlsx_cell(ws: Any, text: str) -> Any:
-    """A text cell, never a formula; a neutralised value is written as itself with Excel's quote prefix."""
+    """A numeric cell for a plain number a double holds exactly, else a text cell, never a formula; a
+    neutralised value is written as itself with Excel's quote prefix."""
     from openpyxl.cell import WriteOnlyCell
 
+    number = xlsx_number(text)
+    if number is not None:
+        return WriteOnlyCell(ws, value=number)
     value = restore(text)
     cell = WriteOnlyCell(ws, value=_XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
     cell.data_type = "s"

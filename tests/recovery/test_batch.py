@@ -111,6 +111,8 @@ def test_mixed_csv_keeps_order_flags_bad_rows_and_verifies_the_rest(evm_scenario
 def test_xlsx_in_and_out_gives_the_csv_results(evm_scenario: Any, env: Any, tmp_path: Path) -> None:
     from openpyxl import Workbook, load_workbook
 
+    from recovery.batch_io import AMOUNT_HEADER
+
     rows = mixed_rows(evm_scenario)
     wb = Workbook()
     ws = wb.active
@@ -121,7 +123,11 @@ def test_xlsx_in_and_out_gives_the_csv_results(evm_scenario: Any, env: Any, tmp_
     run_batch(env, tmp_path / "claims.xlsx", tmp_path / "out.xlsx", options=BatchOptions(chunk_size=7))
     sheet = load_workbook(tmp_path / "out.xlsx", read_only=True).worksheets[0]
     values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    out = [dict(zip(values[0], v, strict=True)) for v in values[1:]]
+    assert AMOUNT_HEADER in values[0] and "amount" not in values[0]
+    numeric = {type(v) for row in sheet.iter_rows(min_row=2, values_only=True) for v in row}
+    assert int in numeric and float in numeric                  # block heights and amounts are numbers
+    out = [dict(zip(["amount" if h == AMOUNT_HEADER else h for h in values[0]], v, strict=True))
+           for v in values[1:]]
     check_results(rows, out)
     run_batch(env, write_csv(tmp_path / "claims.csv", rows), tmp_path / "out.csv")
     # the same values: the CSV holds them neutralised against formulas, the XLSX as text cells

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recovery.batch import run_batch
-from recovery.batch_io import csv_bytes, neutralise, restore
+from recovery.batch_io import AMOUNT_HEADER, csv_bytes, neutralise, publish, restore
 from recovery.errors import BadInput
 from recovery.tabular import ROW_ERROR, ROW_LINE, Limits, read_rows
 
@@ -103,6 +103,33 @@ def test_formula_cells_are_neutralised_and_numbers_kept(sqlite_engine: Any, tmp_
     for r in cells:
         for c in r:
             assert not c.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(r"[+-][\d.eE+-]+", c)
+
+
+def test_xlsx_numbers_are_numeric_cells_and_long_amounts_exact_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rows = [["user_id", "block_height", "amount", "note"],
+            ["007", "22", "0.5", "-5"],
+            ["12345678901234567890", "19000000", "123456789.123456789012", "=1+2"],
+            ["u-1", "0", "1000000000000000000000", "+1.5"],
+            ["u-2", "", "0.000000000000000001", "-2+3"]]
+    src = tmp_path / "rows.csv"
+    src.write_bytes(csv_bytes(rows))
+    publish(src, tmp_path / "out.xlsx")
+    sheet = load_workbook(tmp_path / "out.xlsx").worksheets[0]
+    cells = [list(r) for r in sheet.iter_rows()]
+    assert [c.value for c in cells[0]] == ["user_id", "block_height", AMOUNT_HEADER, "note"]
+    assert "exact text" in AMOUNT_HEADER
+    got = [[c.value for c in r] for r in cells[1:]]
+    assert got == [["007", 22, 0.5, -5],                       # a leading zero is an identifier: text
+                   ["12345678901234567890", 19000000, "123456789.123456789012", "=1+2"],
+                   ["u-1", 0, "1000000000000000000000", "+1.5"],
+                   ["u-2", None, 1e-18, "-2+3"]]
+    assert all(c.data_type == "n" for c in (cells[1][1], cells[1][2], cells[1][3], cells[2][1], cells[4][2]))
+    assert all(c.data_type == "s" for c in (cells[1][0], cells[2][0], cells[2][2], cells[3][2], cells[3][3]))
+    assert all(c.data_type != "f" for r in cells for c in r)                   # never a live formula
+    assert {cells[2][3].value, cells[4][3].value} <= {c.value for r in cells for c in r if c.quotePrefix}
+    assert not src.exists()
 
 
 # -- outputs aimed at the input -----------------------------------------------------------------------
