@@ -316,6 +316,25 @@ def _open_cases(opener: CaseOpener, slots: list[_Slot], progress: Progress) -> N
 
 
 ProgressHook = Callable[[int, int | None], None]   # (rows done, rows in the file or None)
+CHECKPOINT_SECONDS = 1.0   # rows are fetched in slices sized to take about this long: a checkpoint each
+FIRST_SLICE = 100          # rows in the first slice, before the pace of the nodes is known
+
+
+class _Pace:
+    """The size of the next slice of rows: what the last one's pace finishes in CHECKPOINT_SECONDS, at most
+    the chunk size and at most four times the last size."""
+
+    def __init__(self, chunk_size: int) -> None:
+        self.chunk_size = chunk_size
+        self.size = min(chunk_size, FIRST_SLICE)
+        self.last = time.monotonic()
+
+    def done(self, rows: int) -> None:
+        """A slice of `rows` was committed."""
+        now = time.monotonic()
+        rate = rows / max(now - self.last, 1e-3)
+        self.last = now
+        self.size = max(1, min(self.chunk_size, self.size * 4, int(rate * CHECKPOINT_SECONDS)))
 
 
 def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = False,
@@ -354,14 +373,19 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     if on_progress:
         on_progress(progress.rows_done, total)
 
+    pace = _Pace(opts.chunk_size)
+
     def unskipped() -> Iterator[list[Row]]:
         skip = resumed_from   # rows the interrupted run already wrote
         for rows in chain([first], (rows for _, rows in chunks)):
             if skip >= len(rows):
                 skip -= len(rows)
                 continue
-            yield rows[skip:]
-            skip = 0
+            rows, skip = rows[skip:], 0
+            while rows:   # slices sized by time, so that a checkpoint comes about every CHECKPOINT_SECONDS
+                n = pace.size   # read once: the pace changes while this generator waits at `yield`
+                yield rows[:n]
+                rows = rows[n:]
 
     opener = None
     if opts.open_cases_as is not None:
@@ -371,25 +395,28 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
 
     def commit(fetched: _Fetched) -> None:
         _commit(engine, nodes, opener, fetched, columns, sink, progress, state_file, on_progress, total)
+        pace.done(len(fetched.slots))
 
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-fetch")
     try:
         if not progress.header_written:
             sink.write(csv_bytes([header]))
             progress.header_written = True
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-fetch") as pool:
-            ahead: Future[_Fetched] | None = None
-            for rows in unskipped():
-                if not rows:
-                    continue
-                nxt = pool.submit(_prepare, nodes, rows, opts.probe_siblings)
-                if ahead is not None:
-                    commit(ahead.result())
-                ahead = nxt
+        ahead: Future[_Fetched] | None = None
+        for rows in unskipped():
+            if not rows:
+                continue
+            nxt = pool.submit(_prepare, nodes, rows, opts.probe_siblings)
             if ahead is not None:
                 commit(ahead.result())
+            ahead = nxt
+        if ahead is not None:
+            commit(ahead.result())
+        pool.shutdown()
         progress.output_bytes = sink.sync()
         progress.save(state_file)
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)   # on Ctrl-C: do not wait for a fetch in flight
         sink.close()
         nodes.close()
     publish(sink_path, output)

@@ -153,3 +153,37 @@ def test_kill_9_then_resume_matches_a_clean_run_byte_for_byte(busy_node: tuple[A
     assert not progress.exists()
     rows = list(csv.DictReader(out.open(newline="")))
     assert len(rows) == len(src.read_text().splitlines()) - 1
+
+
+def test_ctrl_c_answers_at_once_saves_what_is_done_and_resume_finishes(busy_node: tuple[Any, list[str]],
+                                                                         big_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    _, hashes = busy_node
+    src = big_file(tmp_path / "claims.csv", hashes, bad=False)
+    slow = ["--rate", "6", "--concurrency", "1", "--quiet"]    # a slow node, at the default chunk size
+    out = tmp_path / "out.csv"
+    progress = tmp_path / "out.csv.progress"
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "batch", "verify", str(src), "-o", str(out), *slow],
+                            cwd=REPO, env={**os.environ, **big_env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and not progress.exists():
+        time.sleep(0.05)
+    assert progress.exists(), "no checkpoint within a minute"   # by time, long before 5,000 rows
+    time.sleep(2.5)                                              # mid-slice, a fetch in flight
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    took = time.monotonic() - sent
+    assert proc.returncode == 130, stderr
+    assert took < 2.0, f"Ctrl-C took {took:.1f} s"
+    done = json.loads(progress.read_text())["rows_done"]
+    assert 0 < done < len(hashes)
+    assert f"{done} row(s) are saved" in stderr and "--resume" in stderr, stderr
+    resumed = run("batch", "verify", str(src), "-o", str(out), "--quiet", "--resume", "--json", env=big_env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["resumed_from_row"] == done
+    clean = run("batch", "verify", str(src), "-o", str(tmp_path / "clean.csv"), "--quiet", env=big_env)
+    assert clean.returncode == 0, clean.stderr
+    assert out.read_bytes() == (tmp_path / "clean.csv").read_bytes()    # no row lost or doubled
+    assert not progress.exists()

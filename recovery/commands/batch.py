@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -27,7 +27,8 @@ def verify(
     rate: Annotated[float | None, typer.Option("--rate", min=0.1, help="Requests per second per endpoint "
                                                "(default: config [rate_limits], else unlimited).")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, max=100_000,
-                                            help="Rows per chunk (a checkpoint after each).")] = 5000,
+                                            help="Rows read at a time; a checkpoint comes after each "
+                                                 "and about every second.")] = 5000,
     probe: Annotated[bool, typer.Option("--probe/--no-probe", help="Look for not_found hashes on sibling "
                                         "networks that have an explicitly configured endpoint.")] = True,
     open_cases: Annotated[bool, typer.Option("--open-cases", help="Open a case for every recoverable row, as the "
@@ -70,9 +71,7 @@ def verify(
         console.print(f"[red]error[/]: {escape(where + (exc.strerror or str(exc)))}", highlight=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        console.print(f"[yellow]interrupted[/]: progress is saved; run again with --resume to continue "
-                      f"into {escape(str(output))}", highlight=False)
-        raise typer.Exit(130) from None
+        _interrupted(console, output)
     if json_:
         emit_json(result.to_json())
     else:
@@ -82,6 +81,37 @@ def verify(
                       f"{escape(str(output))}",
                       highlight=False)
         raise typer.Exit(2)
+
+
+def _interrupted(console: Any, output: Path) -> NoReturn:
+    """Say what the progress file on disk holds, and exit 130 at once: a fetch still waiting on a slow node
+    is abandoned (its rows are fetched again on --resume), not waited for."""
+    import os
+    import sys
+    import threading
+
+    from rich.markup import escape
+
+    from recovery.batch_progress import Progress, partial_path, progress_path
+    from recovery.errors import RecoveryError
+
+    state_file = progress_path(output)
+    try:
+        saved = Progress.load(state_file).rows_done if state_file.exists() else 0
+    except RecoveryError:
+        saved = 0
+    if saved:
+        console.print(f"[yellow]interrupted[/]: {saved} row(s) are saved in {escape(str(partial_path(output)))} "
+                      f"(progress in {escape(str(state_file))}); run the same command with --resume to "
+                      f"continue into {escape(str(output))}", highlight=False)
+    else:
+        console.print("[yellow]interrupted[/]: before the first rows were finished, so nothing is saved; "
+                      "run the same command again to start over", highlight=False)
+    if threading.active_count() > 1:   # worker threads blocked on a node would hold the exit
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    raise typer.Exit(130)
 
 
 class _Bar:
