@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from chains.addresses import codec
 from chains.addresses.params import AddressParams, ParamError, parse_params
 from chains.errors import RegistryError, UnsupportedNetwork
 
@@ -76,6 +75,8 @@ class Network:
     def valid_address(self, address: str) -> bool:
         """Whether the address is one of this network's: its family's codec (checksum, length, version),
         or `address_regex` where the family has no codec yet."""
+        from chains.addresses import codec   # the codecs (hashlib, base58, ...) only where an address is read
+
         return codec(self).is_valid(address)
 
     def valid_memo(self, memo: str) -> bool:
