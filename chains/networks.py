@@ -75,7 +75,7 @@ class Network:
     def valid_address(self, address: str) -> bool:
         """Whether the address is one of this network's: its family's codec (checksum, length, version),
         or `address_regex` where the family has no codec yet."""
-        from chains.addresses import codec   # the codecs (hashlib, base58, ...) only where an address is read
+        from chains.addresses import codec  # the codecs (hashlib, base58...) only where an address is read
 
         return codec(self).is_valid(address)
 

@@ -11,32 +11,32 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from chains.addresses.base import AddressCodec, InvalidAddress
-from chains.addresses.bridge import AdapterCodec, has_module
-from chains.addresses.evm import EvmCodec
-from chains.addresses.generic import RegexCodec
-from chains.addresses.solana import SolanaCodec
-from chains.addresses.tron import TronCodec
-from chains.addresses.utxo import UtxoCodec
 
 if TYPE_CHECKING:
     from chains.networks import Network
 
-__all__ = ["AddressCodec", "InvalidAddress", "codec", "CODECS"]
+__all__ = ["AddressCodec", "InvalidAddress", "codec", "codecs"]
 
-#: family -> codec class; families absent here use AdapterCodec where they have an address module, else
-#: RegexCodec
-CODECS: dict[str, type[AddressCodec]] = {
-    "evm": EvmCodec,
-    "utxo": UtxoCodec,
-    "tron": TronCodec,
-    "solana": SolanaCodec,
-}
+
+@cache
+def codecs() -> dict[str, type[AddressCodec]]:
+    """Family -> codec class; families absent here use AdapterCodec where they have an address module,
+    else RegexCodec. Imported on first use: loading the registry (chains.addresses.params) needs none."""
+    from chains.addresses.evm import EvmCodec
+    from chains.addresses.solana import SolanaCodec
+    from chains.addresses.tron import TronCodec
+    from chains.addresses.utxo import UtxoCodec
+
+    return {"evm": EvmCodec, "utxo": UtxoCodec, "tron": TronCodec, "solana": SolanaCodec}
 
 
 @cache
 def codec(network: Network) -> AddressCodec:
     """The address codec of a network (one instance per registry row)."""
+    from chains.addresses.bridge import AdapterCodec, has_module
+    from chains.addresses.generic import RegexCodec
+
     family = network.family
-    if family in CODECS:
-        return CODECS[family](network)
+    if family in codecs():
+        return codecs()[family](network)
     return AdapterCodec(network) if has_module(family) else RegexCodec(network)
