@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from rich.console import Console
@@ -136,6 +137,9 @@ def _keep(console: Console, scenario: Scenario, url: str, key_file: Path | None,
                  "recovery --as carl case credit ID --ledger-ref REF", "recovery --as ann case close ID"):
         say(f"  {line}")
     say("Press Ctrl-C to stop the nodes.")
+    # a `kill` or a closed terminal stops the nodes too, as Ctrl-C does, instead of leaving them running
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     try:
         eth.proc.wait() if eth.proc else None
     except KeyboardInterrupt:
@@ -143,3 +147,7 @@ def _keep(console: Console, scenario: Scenario, url: str, key_file: Path | None,
     finally:
         eth.stop()
         bsc.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -105,7 +105,8 @@ def test_kept_demo_walks_a_case_by_hand(tmp_path: Path) -> None:
         assert case["status"] == "executed"
         assert case["recovered_base_units"] == quote["base_units"]["net"]
     finally:
-        proc.send_signal(signal.SIGINT)
+        # SIGTERM (a `kill`, a closed session) must stop the nodes as Ctrl-C does, not leave them running
+        proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
