@@ -166,8 +166,11 @@ def _min_usd(c: Condition, f: Facts) -> ConditionState:
     from recovery import money
 
     floor = Decimal(c.params["usd"])
-    if f.amount_base is None or f.decimals is None or f.asset is None:
+    if f.amount_base is None or f.asset is None:
         return ConditionState(c.kind, UNKNOWN, "the deposit's amount is not known (verify the case)")
+    if f.decimals is None:
+        return ConditionState(c.kind, UNKNOWN, f"the decimals of {f.symbol or f.asset} are not known, so neither "
+                                               "is its value: list the asset with its decimals and verify again")
     p = f.price
     if p is None:
         return ConditionState(c.kind, UNKNOWN, f"no USD price for {f.symbol or f.asset}: import one "
