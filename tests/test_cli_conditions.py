@@ -58,6 +58,7 @@ class Desk:
 
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self.folder, self.config, self.n = folder, Path(env["RECOVERY_CONFIG"]), 0
+        self.url = env["RECOVERY_DATABASE_URL"]
         for name, role in PEOPLE:
             assert run("actors", "add", name, "--role", role)[0] == 0
 
@@ -184,6 +185,17 @@ def test_open_confirm_refuse_then_approve(desk: Desk, cardano: str) -> None:
     assert events.count("confirm") == 2 and events[-1] == "approve"
     assert ok("audit", "verify")["ok"] is True
 
+    from sqlalchemy import create_engine, text  # a confirmation slipped into the table, not audited
+    engine = create_engine(desk.url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE condition_confirmations SET actor = 'mallory' WHERE kind = 'wallet_confirms_key'"))
+    engine.dispose()
+    code, out, _ = run("audit", "verify", "--json")
+    [problem] = json.loads(out)["cases"]
+    assert code == 1 and problem["case_id"] == int(cid)
+    said = problem["problem"]
+    assert "wallet_confirms_key by mallory" in said and "wallet_confirms_key by wanda" in said
+
 
 @pytest.mark.parametrize(("kind", "conditions", "price"), [
     ("max_age_days", None, "5"),                                    # the shipped policy: 180 days
@@ -269,6 +281,15 @@ def test_near_storage_deposit_by_the_wallet_and_void_on_changed_facts(desk: Desk
     assert states(ok("case", "show", native))["storage_deposit"] == "holds"
     code, _, err = run("case", "confirm", native, "--condition", "storage_deposit", actor="wanda")
     assert code == 2 and "needs no token registration" in err
+
+
+def test_a_broken_conditions_file_is_bad_input(desk: Desk) -> None:
+    desk.conditions("[polkadot]\nconditions = [{ kind = 'max_age_days' }]\n")
+    code, _, err = run("networks", "list")
+    assert code == 2 and "conditions.toml: network polkadot: condition #1 field 'days' is missing" in err
+    desk.config.write_text("[conditions]\nfile = 7\n")
+    code, _, err = run("networks", "list")
+    assert code == 2 and "[conditions] takes one key" in err
 
 
 def test_confirm_refuses_direct_tier_and_unknown_cases(desk: Desk) -> None:
