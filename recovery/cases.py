@@ -313,6 +313,8 @@ class CaseService(OpeningActions, RecoveryActions):
                     said = "; ".join(f"{c.kind}: {c.reason}" for c in failed)
                     reason = f"{reason} ({said})" if reason else f"a recovery condition fails: {said}"
                     data = {"reason": reason, "failed_conditions": [c.kind for c in failed]}
+                    if case.status == CaseStatus.awaiting_approval.value:   # they approved a quote left behind
+                        data["approvals_voided"] = self._void_approvals(s, case)
                 elif case.status != CaseStatus.quoted.value:
                     fire_check(case, event)
                     raise Refused(f"case {case_id} is {case.status}: it can be deferred before a quote only when "

@@ -223,6 +223,8 @@ def test_failed_condition_refuses_approval_and_defers(desk: Desk, polkadot: str,
         assert code == 1 and f"{kind} fails" in err
     case = ok("case", "defer", cid, actor="ann")
     assert case["status"] == "deferred" and kind in case["note"] and reason in case["note"]
+    if kind != "min_usd":      # deferred from awaiting_approval: the approvals given on its quote are void
+        assert case["approvals"] == [] and len(case["voided_approvals"]) == 2
     assert ok("case", "history", cid)[-1]["data"]["failed_conditions"] == [kind]
     assert ok("audit", "verify")["ok"] is True
 

@@ -115,7 +115,7 @@ def case_panel(d: dict[str, Any]) -> Panel:
                       _fmt(row["reason"]))
         for row in d["voided_approvals"]:
             a.add_row(_fmt(row["role"]), _fmt(row["actor"]), f"[dim]{_fmt(row['decision'])} (void)[/]",
-                      _fmt(row["at"]), "voided by re-verification")
+                      _fmt(row["at"]), "void: changed facts, a new quote or a deferral")
         parts.append(a)
     if d.get("conditions"):
         parts.append(conditions_table(d["conditions"], f"Recovery conditions of {d['network']}"))
