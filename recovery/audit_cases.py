@@ -1,4 +1,5 @@
-"""Each case as its audit rows tell it (status, claimant, amounts, approvals), compared with the tables.
+"""Each case as its audit rows tell it (status, claimant, amounts, approvals, confirmed conditions),
+compared with the tables.
 
 A direct edit of `cases` or `approvals` leaves the audit rows as they were (they are keyed: they cannot be
 rewritten to match), so the two disagree and `audit verify` names the case.
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from recovery.case_models import Approval, AuditEntry, Case
+from recovery.case_models import Approval, AuditEntry, Case, ConditionConfirmation
 
 
 @dataclass
@@ -32,6 +33,7 @@ class _Told:
     facts_applied: bool = False
     approvals: list[tuple[str, str, str]] = field(default_factory=list)   # (role, actor, decision), all
     active: list[tuple[str, str, str]] = field(default_factory=list)      # those not voided
+    confirmed: dict[str, str] = field(default_factory=dict)               # condition kind -> who confirmed it
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -49,6 +51,8 @@ def _replay(rows: list[AuditEntry]) -> dict[int, _Told]:
             t.status = row.to_status
         if data.get("approvals_voided"):   # changed facts, or a new quote on an accepted case
             t.active = []
+        if data.get("confirmations_voided"):   # changed facts
+            t.confirmed = {}
         if row.event == "open":
             t.user_id, t.network, t.tx_hash = data.get("user_id"), data.get("network"), data.get("tx_hash")
             t.claimed_amount = _dec(data.get("amount"))
@@ -59,6 +63,8 @@ def _replay(rows: list[AuditEntry]) -> dict[int, _Told]:
             decision = (data.get("role"), row.actor, data.get("decision"))
             t.approvals.append(decision)   # type: ignore[arg-type]
             t.active.append(decision)      # type: ignore[arg-type]
+        elif row.event == "confirm":
+            t.confirmed[str(data.get("condition"))] = row.actor
         elif row.event == "execute":
             t.recovered_amount = _dec(data.get("amount"))
     return told
@@ -70,6 +76,9 @@ def check_cases(session: Session, rows: list[AuditEntry]) -> Iterator[tuple[int,
     approvals: dict[int, list[Approval]] = {}
     for a in session.exec(select(Approval).order_by(col(Approval.id))):
         approvals.setdefault(a.case_id, []).append(a)
+    confirmed: dict[int, dict[str, str]] = {}
+    for c in session.exec(select(ConditionConfirmation).order_by(col(ConditionConfirmation.id))):
+        confirmed.setdefault(c.case_id, {})[c.kind] = c.actor
     ids: set[int] = set()
     for case in session.exec(select(Case).order_by(col(Case.id))):
         assert case.id is not None
@@ -92,6 +101,10 @@ def check_cases(session: Session, rows: list[AuditEntry]) -> Iterator[tuple[int,
         if every != Counter(t.approvals) or active != Counter(t.active):
             yield case.id, f"case {case.id}: its approvals ({_approvals(active)}) are not the ones its audit " \
                            f"rows record ({_approvals(Counter(t.active))})"
+        mine = confirmed.get(case.id, {})
+        if mine != t.confirmed:
+            yield case.id, f"case {case.id}: its confirmed conditions ({_confirmed(mine)}) are not the ones its " \
+                           f"audit rows record ({_confirmed(t.confirmed)})"
     for case_id in sorted(set(told) - ids):
         yield case_id, f"case {case_id} is in the audit log but not in the cases table"
 
@@ -105,3 +118,7 @@ def _show(value: Any) -> str:
 def _approvals(counts: Counter[tuple[str, str, str]]) -> str:
     return ", ".join(f"{role} {decision} by {actor}" for role, actor, decision in sorted(counts.elements())) \
         or "none"
+
+
+def _confirmed(kinds: dict[str, str]) -> str:
+    return ", ".join(f"{k} by {a}" for k, a in sorted(kinds.items())) or "none"

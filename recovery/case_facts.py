@@ -74,7 +74,7 @@ def facts_of(session: Session, verdict: Verdict) -> dict[str, Any]:
         "from_address": t.from_address if t else None, "to_address": t.to_address if t else None,
         "memo": t.memo if t else None, "deposit_address": verdict.deposit_address,
         "deposit_network": verdict.deposit_network, "deposit_user": verdict.user_id,
-        "block_height": verdict.block_height,
+        "block_height": verdict.block_height, "block_time": verdict.block_time,
     }
 
 

@@ -1,4 +1,5 @@
-"""Tables of the case workflow: actors, cases, approvals, quotes, valuations and the audit log."""
+"""Tables of the case workflow: actors, cases, approvals, condition confirmations, quotes, valuations and
+the audit log."""
 
 from __future__ import annotations
 
@@ -85,6 +86,7 @@ class Case(SQLModel, table=True):
     deposit_network: str | None = Field(default=None, max_length=40)
     deposit_user: str | None = Field(default=None, max_length=100)
     block_height: int | None = None
+    block_time: datetime | None = Field(default=None, sa_column=_ts(True))   # the deposit's block (UTC)
     confirmations: int | None = None
     facts_hash: str | None = Field(default=None, max_length=64)
     verified_at: datetime | None = Field(default=None, sa_column=_ts(True))
@@ -115,6 +117,24 @@ class Approval(SQLModel, table=True):
     facts_hash: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     voided_at: datetime | None = Field(default=None, sa_column=_ts(True))
+
+
+class ConditionConfirmation(SQLModel, table=True):
+    """A person's confirmation of one recovery condition of a case (chains/conditions.toml), once per kind.
+
+    `facts_hash` is the case's facts when it was given; a re-verification that changes them removes it."""
+
+    __tablename__ = "condition_confirmations"
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_condition_confirmation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    facts_hash: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class Quote(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -13,6 +13,9 @@ from recovery.dbtypes import utcnow
 from recovery.errors import BadInput
 from recovery.quotes import quote_json
 from recovery.workflow import FINAL, CaseStatus, allowed_events
+
+if TYPE_CHECKING:
+    from recovery.case_conditions import Evaluation
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -79,8 +82,9 @@ def missing_approvals(needed: dict[str, int] | None, rows: list[Approval]) -> di
 
 
 def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
-              now: datetime | None = None) -> dict[str, Any]:
-    """The case document: state, facts, current quote, approvals (void ones apart), what may happen next."""
+              now: datetime | None = None, conditions: Evaluation | None = None) -> dict[str, Any]:
+    """The case document: state, facts, current quote, approvals (void ones apart), the recovery conditions
+    (when evaluated: `conditions` is None where not), what may happen next."""
     now = now or utcnow()
     quote = s.get(Quote, case.quote_id) if case.quote_id else None
     rows = list(s.exec(select(Approval).where(Approval.case_id == case.id).order_by(col(Approval.id))))
@@ -110,5 +114,9 @@ def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
         "payout_address": case.payout_address, "reopen_of": case.reopen_of,
         "deposit_recovered": case.deposit_recovered is not None,
         "ledger_ref": case.ledger_ref, "note": case.note,
+        "block_time": case.block_time,
+        "conditions": None if conditions is None else conditions.to_json(),
+        "conditions_exempt": None if conditions is None else conditions.exempt,
+        "conditions_met": None if conditions is None else conditions.met,
         "allowed_events": allowed_events(case.status),
     }

@@ -25,9 +25,13 @@ from recovery.quotes import FeeEstimator, adapter_fee_estimator, build_quote, re
 from recovery.workflow import FINAL, CaseStatus, Verification, fire
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Engine
 
     from chains.base import ChainTx
+    from chains.conditions import Condition
+    from recovery.case_conditions import Evaluation
     from recovery.triage import Verdict
 
 ROLES = ("agent", "wallet", "clearing", "security")
@@ -49,6 +53,7 @@ class CaseService(OpeningActions, RecoveryActions):
     fetcher: TxFetcher | None = None
     estimator: FeeEstimator | None = None
     hot_wallets: dict[str, list[str]] | None = None   # network id -> our hot wallets (config [hot_wallets])
+    conditions_file: Path | None = None   # config [conditions] file; None: chains/conditions.toml
 
     def __post_init__(self) -> None:
         self.policy = self.policy or load_policy()
@@ -105,6 +110,24 @@ class CaseService(OpeningActions, RecoveryActions):
         audit.append(s, actor=actor, event=event, case_id=case.id, from_status=before, to_status=after.value,
                      data=data)
         return after
+
+    # -- recovery conditions (conditional networks) ------------------------------------------------
+    def declared(self, network_id: str) -> tuple[Condition, ...]:
+        """The recovery conditions a network's cases are held to (none on the direct tier)."""
+        from recovery.case_confirm import declared
+
+        return declared(network_id, self.conditions_file)
+
+    def max_price_age(self) -> timedelta:
+        """How old a price may be to count (the fee policy's `[quote] max_price_age_hours`)."""
+        assert self.policy is not None
+        return timedelta(hours=float(self.policy.max_price_age_hours))
+
+    def conditions(self, s: Session, case: Case) -> Evaluation:
+        """The case's recovery conditions and where each stands."""
+        from recovery.case_confirm import case_evaluation
+
+        return case_evaluation(s, case, self.declared(case.network), self.max_price_age())
 
     # -- actors -------------------------------------------------------------------------------
     def add_actor(self, name: str, roles: list[str], by: str | None = None) -> Actor:
@@ -183,17 +206,22 @@ class CaseService(OpeningActions, RecoveryActions):
             changed = False
             if kind != Verification.wait or case.facts_hash is None:
                 facts = facts_of(s, verdict)
-                hashed = {k: v for k, v in facts.items() if k != "amount_base"}  # amount and decimals hold it
+                # amount and decimals hold amount_base, the block height holds its time
+                hashed = {k: v for k, v in facts.items() if k not in ("amount_base", "block_time")}
                 digest = hashlib.sha256(audit.canonical(hashed).encode()).hexdigest()
                 changed = case.facts_hash is not None and digest != case.facts_hash
                 values.update({k: v for k, v in facts.items() if k in _FACT_COLUMNS}, facts_hash=digest,
                               recoverable=verdict.recoverable)
-            voided = 0
+            voided = unconfirmed = 0
             if changed:
+                from recovery.case_confirm import void_confirmations
+
                 voided = self._void_approvals(s, case)
+                unconfirmed = void_confirmations(s, case)
                 values["quote_id"] = None
             data = {"outcome": verdict.outcome.value, "status": verdict.status, "reason": reason,
                     "verification": kind.value, "facts_changed": changed, "approvals_voided": voided,
+                    "confirmations_voided": unconfirmed,
                     "confirmations": verdict.confirmations, "amount": verdict.amount, "asset": verdict.asset,
                     "token_symbol": verdict.token_symbol, "found_on_network": verdict.found_on_network}
             self.transition(s, case, "verify", who.name, data, values, verification=kind, changed=changed)
@@ -276,8 +304,23 @@ class CaseService(OpeningActions, RecoveryActions):
         with self.session() as s:
             who = self.actor(s, actor, "agent")
             case = self.case(s, case_id)
+            data: dict[str, Any] = {"reason": reason}
+            facts: dict[str, Any] = {}
+            if event == "defer":
+                failed = self.conditions(s, case).failed
+                facts["condition_failed"] = bool(failed)
+                if failed:
+                    said = "; ".join(f"{c.kind}: {c.reason}" for c in failed)
+                    reason = f"{reason} ({said})" if reason else f"a recovery condition fails: {said}"
+                    data = {"reason": reason, "failed_conditions": [c.kind for c in failed]}
+                    if case.status == CaseStatus.awaiting_approval.value:   # they approved a quote left behind
+                        data["approvals_voided"] = self._void_approvals(s, case)
+                elif case.status != CaseStatus.quoted.value:
+                    fire_check(case, event)
+                    raise Refused(f"case {case_id} is {case.status}: it can be deferred before a quote only when "
+                                  "a recovery condition fails, and none does; quote it and let the user choose")
             values = {"note": reason} if reason else {}
-            self.transition(s, case, event, who.name, {"reason": reason}, values)
+            self.transition(s, case, event, who.name, data, values, **facts)
             return case
 
     # -- approvals ------------------------------------------------------------------------------
@@ -321,15 +364,25 @@ class CaseService(OpeningActions, RecoveryActions):
                            facts_hash=case.facts_hash))
             counts = {r: sum(1 for a in given if a.role == r) + (r == role) for r in APPROVER_ROLES}
             complete = all(counts[r] >= n for r, n in needed.items())
-            data = {"role": role, "decision": decision, "reason": reason, "approvals": counts,
-                    "needed": needed}
+            conditions = self.conditions(s, case)
+            if decision == "approve" and complete and not conditions.met:
+                raise Refused(f"case {case_id} cannot be approved while a recovery condition of {case.network} is "
+                              f"not met: {conditions.blocking()}. Confirm open ones with `recovery case confirm "
+                              f"{case_id} --condition NAME`; a failed one can be deferred (`recovery case defer "
+                              f"{case_id}`). Nothing was recorded.")
+            data: dict[str, Any] = {"role": role, "decision": decision, "reason": reason, "approvals": counts,
+                                    "needed": needed}
             values = {"note": reason} if reason else {}
-            self.transition(s, case, decision, who.name, data, values, complete=complete)
+            if conditions.states:
+                data["conditions"] = {c.kind: c.state for c in conditions.states}
+            self.transition(s, case, decision, who.name, data, values, complete=complete,
+                            conditions_met=conditions.met)
             return case
 
 
 _FACT_COLUMNS = frozenset({"outcome", "chain_status", "asset", "amount", "amount_base", "decimals",
-                           "from_address", "deposit_address", "deposit_network", "deposit_user", "block_height"})
+                           "from_address", "deposit_address", "deposit_network", "deposit_user", "block_height",
+                           "block_time"})
 
 
 def fire_check(case: Case, event: str) -> None:

@@ -12,7 +12,8 @@ from recovery.errors import BadInput
 
 APP = "recovery"
 # the sections a config file may hold; a section not listed here is an error naming it
-SECTIONS = ("rpc", "database", "fees", "approvals", "rate_limits", "hot_wallets", "limits", "audit")
+SECTIONS = ("rpc", "database", "fees", "approvals", "rate_limits", "hot_wallets", "limits", "audit",
+            "conditions")
 # sections whose keys are network ids
 NETWORK_SECTIONS = ("rpc", "hot_wallets", "rate_limits")
 
@@ -32,6 +33,7 @@ class Config:
     rpc: dict[str, Any] = field(default_factory=dict)
     database_url: str | None = None
     fee_policy: Path | None = None
+    conditions_file: Path | None = None    # [conditions] file: the recovery conditions (chains/conditions.toml)
     high_value_usd: str | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
     hot_wallets: dict[str, list[str]] = field(default_factory=dict)   # network id -> recovery destinations
@@ -93,12 +95,23 @@ def load_config(path: Path | None = None) -> Config:
         rpc=rpc,
         database_url=doc.get("database", {}).get("url"),
         fee_policy=(path.parent / policy) if policy else None,
+        conditions_file=_conditions_file(path, doc.get("conditions", {})),
         high_value_usd=str(doc["approvals"]["high_value_usd"]) if "high_value_usd" in doc.get(
             "approvals", {}) else None,
         rate_limits=_rates(path, doc.get("rate_limits", {})),
         hot_wallets=_hot_wallets(doc.get("hot_wallets", {}), path),
         raw=doc,
     )
+
+
+def _conditions_file(path: Path, table: Any) -> Path | None:
+    """`[conditions] file = "my_conditions.toml"` (relative to the config file); None: the shipped one."""
+    name = table.get("file") if isinstance(table, dict) else None
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip() or set(table) != {"file"}:
+        raise BadInput(f"{path}: [conditions] takes one key, file = \"PATH\" (a conditions file)")
+    return path.parent / name
 
 
 def _rates(path: Path, table: dict[str, Any]) -> dict[str, float]:

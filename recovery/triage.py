@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -58,6 +59,10 @@ class Verdict:
     decimals: int | None = None
     #: sibling network id -> "found" | "not found" | "unreachable", for a hash this network does not know
     probed: Mapping[str, str] | None = None
+    #: the time of the transaction's block (UTC; None: the chain did not say)
+    block_time: datetime | None = None
+    #: the recovery conditions of a conditional network held against the deposit (`recovery verify`)
+    conditions: tuple[Any, ...] | None = None
 
     @property
     def recoverable(self) -> str:
@@ -91,8 +96,11 @@ class Verdict:
             "user_id": self.user_id, "deposit_address": self.deposit_address,
             "deposit_network": self.deposit_network, "error": self.error, "explorer_url": self.explorer_url,
         }
+        doc["block_time"] = self.block_time
         if self.probed is not None:
             doc["probed"] = dict(self.probed)
+        if self.conditions is not None:
+            doc["conditions"] = [c.to_json() for c in self.conditions]
         return doc
 
 
@@ -182,7 +190,8 @@ class Triage:
             network=self.net.id, tx_hash=tx.tx_hash, status=tx.status.value, outcome=outcome, reason=reason,
             block_height=tx.block_height, confirmations=tx.confirmations,
             required_confirmations=self.net.min_confirmations, transfers=tx.transfers,
-            explorer_url=self.net.explorer_url(tx.tx_hash), **facts)
+            explorer_url=self.net.explorer_url(tx.tx_hash),
+            block_time=datetime.fromtimestamp(tx.timestamp, UTC) if tx.timestamp is not None else None, **facts)
 
     def _describe(self, t: Transfer) -> tuple[Decimal | None, str, int | None, str]:
         """(whole amount or None when the decimals are unknown, symbol, decimals, text for people)."""

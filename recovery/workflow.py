@@ -71,12 +71,14 @@ class CaseMachine(StateMachine):
         | s.awaiting_approval.to(s.quoted) | s.approved.to(s.quoted)
     )
     accept = s.quoted.to(s.awaiting_approval, cond="quote_is_current")
-    defer = s.quoted.to(s.deferred)
+    # a failed recovery condition (chains/conditions.toml) lets a case wait before it is quoted or approved
+    defer = (s.quoted.to(s.deferred) | s.verified.to(s.deferred, cond="a_condition_failed")
+             | s.awaiting_approval.to(s.deferred, cond="a_condition_failed"))
     reopen = s.deferred.to(s.verified)
     decline = s.quoted.to(s.declined)
     approve = (
-        s.awaiting_approval.to(s.approved, cond="approvals_complete")
-        | s.awaiting_approval.to.itself(internal=True)
+        s.awaiting_approval.to(s.approved, cond=["approvals_complete", "conditions_met"])
+        | s.awaiting_approval.to.itself(internal=True, unless="approvals_complete")
     )
     reject = s.awaiting_approval.to(s.rejected) | s.approved.to(s.rejected)
     execute = s.approved.to(s.executed, cond=["recovery_moves_funds", "recovery_tx_matches"])
@@ -111,6 +113,14 @@ class CaseMachine(StateMachine):
     def approvals_complete(self, complete: bool = False) -> bool:
         """Wallet, clearing and security (twice above the high-value threshold) have approved."""
         return complete
+
+    def conditions_met(self, conditions_met: bool = False) -> bool:
+        """Every recovery condition of a conditional network holds or is confirmed (none: met)."""
+        return conditions_met
+
+    def a_condition_failed(self, condition_failed: bool = False) -> bool:
+        """A recovery condition of the case fails on its facts (age, value, amount)."""
+        return condition_failed
 
     def recovery_moves_funds(self, on_chain: bool | None = None) -> bool:
         """The outcome needs an on-chain recovery transaction (recovery.outcomes `on_chain`)."""
@@ -193,6 +203,10 @@ def markdown() -> str:
         "`recovery/outcomes.py`) go from `approved` straight to `credited`; the others are `executed` first.",
         "A quote that expired is refused at accept, at every approval, at execute and at a direct credit;",
         "re-quoting an `awaiting_approval` or `approved` case voids its approvals and the user accepts again.",
+        "",
+        "On a conditional network the last approval reaches `approved` only when every recovery condition",
+        "(`chains/conditions.toml`) holds or is confirmed (`conditions_met`); a case one of whose conditions",
+        "fails may be deferred from `verified` or `awaiting_approval` too (`a_condition_failed`).",
     ]
     return "\n".join(lines) + "\n"
 

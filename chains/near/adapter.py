@@ -18,6 +18,7 @@ transaction and all its receipts in final blocks) is 1 confirmation and anything
 is looked up (`block_height` stays unknown). Older answers: NEAR blocks are final once `block` with
 `finality: final` reaches them (Doomslug plus BFT finality, about two blocks); confirmations = final
 height - the transaction's block height + 1, 0 while the block is not final. One confirmation means final.
+The block's header also gives the transaction's time (unknown on the newer answers, which look up no block).
 
 Identity: `status` answers `chain_id` ("mainnet").
 """
@@ -80,8 +81,9 @@ def _transfers(network: Network, tx: dict[str, Any]) -> list[Transfer]:
 
 
 def parse_transaction(network: Network, tx_id: str, result: dict[str, Any], height: int | None,
-                      final_height: int | None) -> ChainTx:
-    """A `tx` result, its block's height and the final head's height -> ChainTx (keyed `HASH@signer`)."""
+                      final_height: int | None, timestamp: int | None = None) -> ChainTx:
+    """A `tx` result, its block's height (and time, seconds) and the final head's height -> ChainTx
+    (keyed `HASH@signer`)."""
     tx = result["transaction"]
     if tx["hash"] != split_id(tx_id)[0]:
         raise ValueError(f"answer is for transaction {tx['hash']}")
@@ -96,7 +98,8 @@ def parse_transaction(network: Network, tx_id: str, result: dict[str, Any], heig
     transfers = _transfers(network, tx)
     return ChainTx(
         network=network.id, tx_hash=tx_id, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
-        block_height=height, confirmations=confirmations, fee_paid=burnt, transfers=tuple(transfers),
+        block_height=height, confirmations=confirmations, timestamp=timestamp, fee_paid=burnt,
+        transfers=tuple(transfers),
         # the receiver of a function call runs code: a deposit sent to it went to a contract
         contract_recipients=frozenset({tx["receiver_id"]} if any(
             isinstance(a, dict) and "FunctionCall" in a for a in tx.get("actions") or []) else ()),
@@ -171,10 +174,13 @@ class NearAdapter(Adapter):
             raise RpcUnavailable(f"{client.label} answered {method} without a result object")
         return answer["result"]
 
-    def _height(self, client: HttpClient, block: dict[str, Any]) -> int:
+    def _height(self, client: HttpClient, block: dict[str, Any]) -> tuple[int, int | None]:
+        """The block's height and time in seconds (its header's `timestamp` is in nanoseconds)."""
         try:
-            return int(self._call(client, "block", block)["header"]["height"])
-        except (KeyError, TypeError, ValueError):
+            header = self._call(client, "block", block)["header"]
+            stamp = header.get("timestamp")
+            return int(header["height"]), int(stamp) // 1_000_000_000 if isinstance(stamp, int) else None
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise RpcUnavailable(f"{client.label}: block {block} answered no height") from None
 
     def _fetch_on(self, client: HttpClient, tx_id: str) -> ChainTx:
@@ -184,16 +190,16 @@ class NearAdapter(Adapter):
             return ChainTx.not_found(self.network.id, tx_id)
         if isinstance(result, dict) and "final_execution_status" in result:
             # nodes since 1.39 say how final the whole execution is: FINAL is final, anything else not yet
-            height, final = None, None
+            height, final, stamp = None, None, None
         else:
             try:
                 block_hash = result["transaction_outcome"]["block_hash"]
             except (KeyError, TypeError):
                 raise RpcUnavailable(f"{client.label} answered a transaction without its block") from None
-            height = self._height(client, {"block_id": block_hash})
-            final = self._height(client, {"finality": "final"})
+            height, stamp = self._height(client, {"block_id": block_hash})
+            final = self._height(client, {"finality": "final"})[0]
         try:
-            return parse_transaction(self.network, tx_id, result, height, final)
+            return parse_transaction(self.network, tx_id, result, height, final, stamp)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RpcUnavailable(f"{client.label} answered a malformed transaction {tx_hash} "
                                  f"({type(exc).__name__}: {exc})") from None

@@ -94,8 +94,18 @@ def parse_extrinsic(network: Network, tx_id: str, block: dict[str, Any]) -> Chai
     return ChainTx(
         network=network.id, tx_hash=tx_id, status=TxStatus.FAILED if failed else TxStatus.CONFIRMED,
         block_height=int(block["number"]), confirmations=1 if block.get("finalized") is True else 0,
-        fee_paid=int(fee) if fee is not None else None, transfers=tuple(transfers),
+        timestamp=_block_time(block), fee_paid=int(fee) if fee is not None else None, transfers=tuple(transfers),
     )
+
+
+def _block_time(block: dict[str, Any]) -> int | None:
+    """The block's time in seconds: the `timestamp.set` inherent every block carries (`now`, milliseconds)."""
+    for x in block.get("extrinsics") or []:
+        method = x.get("method") or {}
+        now = str((x.get("args") or {}).get("now"))
+        if (method.get("pallet"), method.get("method")) == ("timestamp", "set") and now.isdigit():
+            return int(now) // 1000
+    return None
 
 
 class PolkadotAdapter(Adapter):

@@ -30,7 +30,7 @@ def service(ctx: typer.Context) -> CaseService:
     cfg = st.config
     high = decimal_arg(cfg.high_value_usd, "[approvals] high_value_usd") if cfg.high_value_usd else None
     return CaseService(st.engine(), policy=load_policy(cfg.fee_policy), high_value_usd=high,
-                       config_rpc=cfg.rpc, hot_wallets=cfg.hot_wallets)
+                       config_rpc=cfg.rpc, hot_wallets=cfg.hot_wallets, conditions_file=cfg.conditions_file)
 
 
 def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, note: str | None = None) -> None:
@@ -39,7 +39,7 @@ def show_case(ctx: typer.Context, svc: CaseService, case_id: int, json_: bool, n
 
     with svc.session() as s:
         case = svc.case(s, case_id)
-        doc = case_json(s, case, svc.needed(s, case))
+        doc = case_json(s, case, svc.needed(s, case), conditions=svc.conditions(s, case))
     if json_:
         emit_json(doc)
         return
@@ -331,6 +331,11 @@ def credit(
     svc = service(ctx)
     case = svc.credit(case_id, state(ctx).actor, ledger_ref)
     show_case(ctx, svc, case_id, json_, f"case {case_id} is {case.status}")
+
+
+from recovery.commands.case_confirm import confirm  # noqa: E402  (the command has a module of its own)
+
+app.command("confirm")(confirm)
 
 
 @app.command("move-network")

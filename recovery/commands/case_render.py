@@ -52,6 +52,24 @@ def quote_panel(q: dict[str, Any], title: str = "Quote") -> Panel:
     return Panel(t, title=escape(title), expand=False)
 
 
+_STATE_STYLE = {"holds": "green", "confirmed": "green", "fails": "red", "needs_person": "yellow",
+                "unknown": "magenta"}
+
+
+def conditions_table(rows: list[dict[str, Any]], title: str) -> Table:
+    """The recovery conditions: name, state, who confirms it, and why (or who confirmed it, when)."""
+    t = Table(title=escape(title), header_style="bold")
+    for name in ("condition", "state", "by role", "why"):
+        t.add_column(name, overflow="fold")
+    for c in rows:
+        why = _fmt(c["reason"])
+        if c.get("confirmed_at"):
+            why += f", {_fmt(c['confirmed_at'])}" + (f": {_fmt(c['note'])}" if c.get("note") else "")
+        state = c["state"].replace("_", " ")
+        t.add_row(_fmt(c["name"]), f"[{_STATE_STYLE.get(c['state'], 'white')}]{state}[/]", _fmt(c["role"]), why)
+    return t
+
+
 def case_panel(d: dict[str, Any]) -> Panel:
     """The case: state, claim, facts, quote and approvals; every stored text shown as text."""
     f = {k: _fmt(v) for k, v in d.items() if not isinstance(v, (dict, list))}
@@ -97,8 +115,12 @@ def case_panel(d: dict[str, Any]) -> Panel:
                       _fmt(row["reason"]))
         for row in d["voided_approvals"]:
             a.add_row(_fmt(row["role"]), _fmt(row["actor"]), f"[dim]{_fmt(row['decision'])} (void)[/]",
-                      _fmt(row["at"]), "voided by re-verification")
+                      _fmt(row["at"]), "void: changed facts, a new quote or a deferral")
         parts.append(a)
+    if d.get("conditions"):
+        parts.append(conditions_table(d["conditions"], f"Recovery conditions of {d['network']}"))
+    elif d.get("conditions_exempt"):
+        parts.append(Text(f"recovery conditions: none apply ({d['conditions_exempt']})"))
     missing = d.get("approvals_missing")
     if missing and d["status"] == "awaiting_approval":
         parts.append(Text("still needed: " + ", ".join(f"{r} ×{n}" for r, n in missing.items())))

@@ -1,5 +1,7 @@
 """`recovery verify`: one transaction hash, its facts and its outcome."""
 
+from typing import Any
+
 import typer
 
 from recovery.commands.common import JsonOpt, NetworkOpt, RpcOpt, TxOpt, emit_json, out, state
@@ -16,6 +18,7 @@ def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = Non
     with session_scope(st.engine()) as session:
         verdict = run_verify(session, net.id, tx, rpc=rpc, config_rpc=st.config.rpc,
                              limits=st.config.raw.get("limits"))
+        verdict = _with_conditions(session, verdict, st.config)
     doc = verdict.to_json()
     if json_:
         emit_json(doc)
@@ -23,6 +26,21 @@ def verify(ctx: typer.Context, network: NetworkOpt, tx: TxOpt, rpc: RpcOpt = Non
         _panel(doc)
     if verdict.status in ("not_found", "failed", "unknown"):
         raise typer.Exit(1)
+
+
+def _with_conditions(session: Any, verdict: Any, config: Any) -> Any:
+    """The verdict with the recovery conditions a case of it would be held to (conditional networks)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from recovery.case_confirm import declared, verdict_evaluation
+    from recovery.fees import load_policy
+
+    conds = declared(verdict.network, config.conditions_file)
+    if not conds:
+        return verdict
+    age = timedelta(hours=float(load_policy(config.fee_policy).max_price_age_hours))
+    return replace(verdict, conditions=verdict_evaluation(session, verdict, conds, age))
 
 
 def _panel(doc: dict) -> None:  # type: ignore[type-arg]
@@ -43,6 +61,8 @@ def _panel(doc: dict) -> None:  # type: ignore[type-arg]
     grid.add_row("Status", f"{doc['status']}, {doc['confirmations']} confirmations "
                            f"({doc['required_confirmations']} required)"
                  + (f", block {doc['block_height']}" if doc["block_height"] is not None else ""))
+    if doc.get("block_time") is not None:
+        grid.add_row("Block time", f"{doc['block_time']:%Y-%m-%d %H:%M:%S} UTC")
     if doc["amount"] is not None:
         grid.add_row("Amount", f"{doc['amount']} {doc['symbol'] or doc['asset']}")
     elif doc.get("amount_base_units") is not None:
@@ -63,4 +83,13 @@ def _panel(doc: dict) -> None:  # type: ignore[type-arg]
     if doc["error"]:
         grid.add_row("Error", doc["error"])
     grid.add_row("Explorer", doc["explorer_url"] or "")
-    out().print(Panel(grid, title=f"{doc['network']} {doc['tx_hash']}", expand=False))
+    panel = Panel(grid, title=f"{doc['network']} {doc['tx_hash']}", expand=False)
+    if doc.get("conditions"):
+        from rich.console import Group
+
+        from recovery.commands.case_render import conditions_table
+
+        title = "Recovery conditions a case would be held to (age measured to today)"
+        panel = Panel(Group(grid, conditions_table(doc["conditions"], title)),
+                      title=f"{doc['network']} {doc['tx_hash']}", expand=False)
+    out().print(panel)

@@ -55,6 +55,8 @@ def test_native_transfer(loopback: Any, chaindata: Path) -> None:
     assert [(t.from_address, t.to_address, t.asset, t.amount, t.decimals) for t in tx.transfers] == [
         (NATIVE_SIGNER, NATIVE_TO, NATIVE, 50_000_000_000_000_000_000_000, 24)]   # 0.05 NEAR
     assert tx.fee_paid == 2 * 42455506250000000000   # tokens burnt by the transaction and its receipt
+    header = Recorded(chaindata).blocks["76538230"]["result"]["header"]
+    assert tx.timestamp == header["timestamp"] // 10**9 == 1666142881   # the block header's nanoseconds
 
 
 def test_ft_transfer_with_memo_not_yet_final(loopback: Any, chaindata: Path) -> None:
@@ -79,7 +81,8 @@ def test_final_execution_status_sets_finality(loopback: Any, chaindata: Path, tx
                                                confirmations: int) -> None:
     srv = loopback(Recorded(chaindata).handle)
     tx = adapter(srv.url).fetch(f"{tx_hash}@{GEM_SIGNER}")
-    assert (tx.status, tx.confirmations, tx.block_height) == (TxStatus.CONFIRMED, confirmations, None)
+    assert (tx.status, tx.confirmations, tx.block_height, tx.timestamp) == (
+        TxStatus.CONFIRMED, confirmations, None, None)                        # no block: no time either
     assert [(t.from_address, t.to_address, t.asset, t.amount) for t in tx.transfers] == [
         (GEM_SIGNER, GEM_TO, NATIVE, amount)]
     assert {r.json()["method"] for r in srv.requests} == {"status", "tx"}      # no block lookups

@@ -54,6 +54,9 @@ def test_dot_transfer_from_its_event(url: str, recorded: Recorded, tx_hash: str)
     assert [(t.from_address, t.to_address, t.asset, t.amount, t.decimals) for t in tx.transfers] == [
         (ext["signature"]["signer"]["id"], ext["args"]["dest"]["id"], NATIVE, int(ext["args"]["value"]), 10)]
     assert tx.fee_paid == int(ext["info"]["partialFee"])
+    block = recorded.blocks[claim(tx_hash).split("@")[1]]
+    stamp = next(x["args"]["now"] for x in block["extrinsics"] if x["method"]["pallet"] == "timestamp")
+    assert tx.timestamp == int(stamp) // 1000       # the block's timestamp.set inherent, milliseconds
 
 
 def test_batch_all_transfers(url: str) -> None:

@@ -37,7 +37,9 @@ MOVES = [
     ("quoted", "decline", {}, "declined"),
     ("deferred", "reopen", {}, "verified"),
     ("awaiting_approval", "approve", {"complete": False}, "awaiting_approval"),
-    ("awaiting_approval", "approve", {"complete": True}, "approved"),
+    ("awaiting_approval", "approve", {"complete": True, "conditions_met": True}, "approved"),
+    ("verified", "defer", {"condition_failed": True}, "deferred"),
+    ("awaiting_approval", "defer", {"condition_failed": True}, "deferred"),
     ("awaiting_approval", "reject", {}, "rejected"),
     ("approved", "reject", {}, "rejected"),
     ("approved", "execute", {"tx_ok": True, "on_chain": True}, "executed"),
@@ -62,6 +64,10 @@ def test_transition(before: str, event: str, facts: dict, after: str) -> None:
     ("approved", "execute", {"tx_ok": True}),                      # strict: the outcome must say so
     ("approved", "credit", {"on_chain": True}),                    # on-chain recovery first
     ("approved", "credit", {}),
+    ("awaiting_approval", "approve", {"complete": True, "conditions_met": False}),   # a condition is open
+    ("awaiting_approval", "approve", {"complete": True}),          # strict: the conditions must be said met
+    ("verified", "defer", {"condition_failed": False}),            # before a quote only on a failed condition
+    ("awaiting_approval", "defer", {}),
 ])
 def test_guard_refuses(before: str, event: str, facts: dict) -> None:
     with pytest.raises(Refused, match=f"is {before}: {event} is not possible now"):
