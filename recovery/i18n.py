@@ -153,8 +153,7 @@ class Speaker:
         at = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         date = format_date(at, "long", locale=self.locale)
         time = format_time(at, "HH:mm", tzinfo=UTC, locale=self.locale)
-        joined = str(get_datetime_format("medium", locale=self.locale)).replace("'", "").format(time, date)
-        return f"{joined} UTC"
+        return str(get_datetime_format("medium", locale=self.locale)).replace("'", "").format(f"{time} UTC", date)
 
 
 def speaker(lang: str | None = None, localedir: Path | None = None) -> Speaker:
