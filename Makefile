@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 setup: $(STAMP)
+	@# the message catalogues: .po sources compiled to the .mo files gettext reads (the package build does it too)
+	@$(PY) -m recovery.i18n --compile
 	@# byte-compile: with PYTHONDONTWRITEBYTECODE set, every start would compile the sources again
 	@$(PY) -m compileall -q recovery chains migrations cli.py > /dev/null
 

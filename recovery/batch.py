@@ -26,6 +26,8 @@ from chains.errors import ChainError, InvalidTxHash, RegistryError, RpcUnavailab
 from chains.networks import Network, get_network
 from chains.registry import adapter_class, adapter_ready, answer_limit, same_family
 from recovery.batch_io import (
+    LANGUAGE_COLUMN,
+    MESSAGE_COLUMN,
     REQUIRED,
     RESULT_COLUMNS,
     CsvSink,
@@ -36,6 +38,7 @@ from recovery.batch_io import (
 )
 from recovery.batch_progress import MALFORMED, Progress, fingerprint, partial_path, progress_path
 from recovery.errors import BadInput
+from recovery.i18n import ENGLISH
 from recovery.reference import Reference, key_tx
 from recovery.tabular import ROW_ERROR, Row, count_rows, read_rows, require_columns
 from recovery.triage import Outcome, Triage, Verdict, no_adapter, unverifiable, whole_units
@@ -59,6 +62,8 @@ class BatchOptions:
     open_cases_as: str | None = None        # open a case per recoverable row, as this agent
     limits: Mapping[str, Any] = field(default_factory=dict)          # the config file's [limits]
     probe_budget: float = PROBE_BUDGET      # seconds the sibling probes of one chunk share
+    lang: str | None = None                 # a user_message column in this language (a `language` column
+                                            # of the claims file wins row by row; it alone adds the column too)
 
 
 @dataclass
@@ -349,10 +354,14 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
     chunks = read_rows(input_path, opts.chunk_size)
     columns, first = next(chunks)
     require_columns(input_path, columns, REQUIRED)
-    header, _ = output_columns(columns)
-    wanted = {"open_cases": bool(opts.open_cases_as)}
+    messages = opts.lang is not None or LANGUAGE_COLUMN in columns
+    header, _ = output_columns(columns, (MESSAGE_COLUMN,) if messages else ())
+    wanted: dict[str, Any] = {"open_cases": bool(opts.open_cases_as)}
     if wanted["open_cases"]:
         header.append("case_id")
+    if messages:
+        wanted["user_message"] = opts.lang or ENGLISH
+        header.append(MESSAGE_COLUMN)
     if state_file.exists() and not resume:
         raise BadInput(f"{state_file} exists: a previous run into {output} did not finish; "
                        "run again with --resume to continue it, or delete that file to start over")
@@ -360,9 +369,14 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
         progress = Progress.load(state_file)
         if progress.input_fingerprint != fingerprint(input_path):
             raise BadInput(f"{input_path} changed since the interrupted run; delete {state_file} to start over")
-        if progress.options != wanted:
+        if progress.options.get("open_cases", False) != wanted["open_cases"]:
             how = "with" if progress.options.get("open_cases") else "without"
             raise BadInput(f"{state_file} was written by a run {how} --open-cases: resume it the same way, "
+                           "or delete it to start over")
+        if progress.options.get("user_message") != wanted.get("user_message"):
+            was = progress.options.get("user_message")
+            how = f"with --lang {was}" if was else "without user messages"
+            raise BadInput(f"{state_file} was written by a run {how}: resume it the same way, "
                            "or delete it to start over")
         sink = CsvSink(sink_path, keep_bytes=progress.output_bytes)
     else:
@@ -393,8 +407,10 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
         opener = CaseOpener(engine, opts.open_cases_as, opts.config_rpc)
     nodes = _Nodes(opts)
 
+    writer = _Letters(wanted["user_message"]) if messages else None
+
     def commit(fetched: _Fetched) -> None:
-        _commit(engine, nodes, opener, fetched, columns, sink, progress, state_file, on_progress, total)
+        _commit(engine, nodes, opener, fetched, columns, sink, progress, state_file, on_progress, total, writer)
         pace.done(len(fetched.slots))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-fetch")
@@ -425,9 +441,38 @@ def run_batch(engine: Engine, input_path: Path, output: Path, *, resume: bool = 
                        resumed_from=resumed_from)
 
 
+class _Letters:
+    """The user_message cell of a row: in the row's `language` when it names one we write in, else in the
+    run's language; an unknown language reads in English and the row's `error` says so."""
+
+    def __init__(self, default: str) -> None:
+        from recovery.i18n import speaker
+
+        self.default = speaker(default)
+        self.speakers = {default: self.default}
+
+    def cell(self, slot: _Slot) -> tuple[str, str | None]:
+        """The message, and a note for the `error` column (or None)."""
+        from recovery.i18n import ENGLISH, find_language, language_list, speaker
+        from recovery.messages import verdict_letter
+
+        if slot.verdict is None:
+            return "", None
+        sp, note = self.default, None
+        asked = (slot.row.get(LANGUAGE_COLUMN) or "").strip()
+        if asked:
+            lang = find_language(asked)
+            if lang is None:
+                lang, note = ENGLISH, (f"language {asked!r} is not one we write in ({language_list()}): "
+                                       "user_message in English")
+            sp = self.speakers.setdefault(lang, speaker(lang))
+        user = (slot.row.get("user_id") or "").strip() or None
+        return verdict_letter(slot.verdict, user_id=user, sp=sp).text, note
+
+
 def _commit(engine: Engine, nodes: _Nodes, opener: CaseOpener | None, fetched: _Fetched, columns: list[str],
             sink: CsvSink, progress: Progress, state_file: Path, on_progress: ProgressHook | None,
-            total: int | None) -> None:
+            total: int | None, letters: _Letters | None = None) -> None:
     """Triage a fetched chunk, open its cases, append its rows, and checkpoint."""
     slots = _triage(engine, nodes, fetched)
     if opener is not None:
@@ -437,10 +482,16 @@ def _commit(engine: Engine, nodes: _Nodes, opener: CaseOpener | None, fetched: _
         network = slot.network.id if slot.network else (slot.row.get("network") or "(blank)")
         progress.count(network, slot.verdict.outcome.value if slot.verdict else MALFORMED)
         cells = [slot.row.get(c, "") for c in columns] + result_cells(slot)
+        error = len(cells) - 1
         if opener is not None:
             if slot.case_note:
-                cells[-1] = "; ".join(x for x in (cells[-1], slot.case_note) if x)
+                cells[error] = "; ".join(x for x in (cells[error], slot.case_note) if x)
             cells.append("" if slot.case_id is None else str(slot.case_id))
+        if letters is not None:
+            text, note = letters.cell(slot)
+            if note:
+                cells[error] = "; ".join(x for x in (cells[error], note) if x)
+            cells.append(text)
         lines.append(cells)
     sink.write(csv_bytes(lines))
     progress.rows_done += len(fetched.slots)

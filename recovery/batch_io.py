@@ -23,15 +23,18 @@ REQUIRED = ("network", "tx_hash")
 RESULT_COLUMNS = ("status", "outcome", "recoverable", "reason", "block_height", "confirmations", "asset",
                   "amount", "from_address", "to_address", "found_on_network", "error")
 CLAIMED_PREFIX = "claimed_"
+LANGUAGE_COLUMN = "language"        # optional input: the language of the row's user_message
+MESSAGE_COLUMN = "user_message"     # the message for the user, with --lang or a language column
 
 
-
-def output_columns(input_columns: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Output header, and input column -> output name (a claimed `asset` becomes `claimed_asset`)."""
-    taken = set(input_columns) | set(RESULT_COLUMNS)
+def output_columns(input_columns: list[str], added: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
+    """Output header (without the `added` columns that follow the results), and input column -> output
+    name (a claimed `asset` becomes `claimed_asset`; so does an input column named like an added one)."""
+    ours = set(RESULT_COLUMNS) | set(added)
+    taken = set(input_columns) | ours
     renames: dict[str, str] = {}
     for c in input_columns:
-        if c in RESULT_COLUMNS:
+        if c in ours:
             new = CLAIMED_PREFIX + c
             while new in taken:
                 new = "_" + new

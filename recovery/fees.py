@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -220,3 +221,69 @@ def _recommend(policy: FeePolicy, outcome: str | None, value: Decimal, cost: Dec
         return DEFER, (f"the fees ({_usd(cost)} USD) would exceed {policy.max_fee_share * 100:.0f}% of the "
                        f"value ({_usd(value)} USD): waiting for network support costs nothing")
     return RECOVER, f"the fees ({_usd(cost)} USD) are a fair share of the value ({_usd(value)} USD)"
+
+
+# -- the stored rule and reason texts read back, for the user's message in their language -----------------
+
+@dataclass(frozen=True, slots=True)
+class RuleTerms:
+    """What a quote's `rule` text says: which rule set the fee, and its figures (None where not said)."""
+
+    kind: str                       # no_fee / memo_flat / tier / unknown (a text this module did not write)
+    tier: str | None = None
+    percent: Decimal | None = None
+    min_usd: Decimal | None = None
+    max_usd: Decimal | None = None
+    flat_usd: Decimal | None = None
+    bound: str | None = None        # "minimum" / "maximum": the clamp that set the fee
+    capped: bool = False            # the fee was limited to the amount itself
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonTerms:
+    """What a quote's `reason` text says: why it recommends recovering or waiting."""
+
+    kind: str                       # no_fee / small / share / fair / unknown
+    value_usd: Decimal | None = None
+    cost_usd: Decimal | None = None
+    limit_usd: Decimal | None = None
+    share_percent: Decimal | None = None
+
+
+_N = r"([\d,]+(?:\.\d+)?)"
+_RULE_TIER = re.compile(rf"(\w[\w-]*) tier: {_N}% of USD value, min {_N}, max {_N} USD"
+                        r"(?: \((minimum|maximum) applied\))?")
+_RULE_FLAT = re.compile(rf"\w+ on a listed asset: flat {_N} USD")
+_REASON_SMALL = re.compile(rf"the amount is worth {_N} USD, below the small-claim limit of {_N} USD")
+_REASON_SHARE = re.compile(rf"the fees \({_N} USD\) would exceed {_N}% of the value \({_N} USD\)")
+_REASON_FAIR = re.compile(rf"the fees \({_N} USD\) are a fair share of the value \({_N} USD\)")
+
+
+def _num(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def rule_terms(rule: str) -> RuleTerms:
+    """The terms of a rule text written by `fee_rule`/`compute`; kind `unknown` for any other text."""
+    capped = rule.endswith(" (capped at the amount)")
+    if rule.endswith(", no fee"):
+        return RuleTerms("no_fee", capped=capped)
+    if m := _RULE_FLAT.match(rule):
+        return RuleTerms("memo_flat", flat_usd=_num(m[1]), capped=capped)
+    if m := _RULE_TIER.match(rule):
+        return RuleTerms("tier", tier=m[1], percent=_num(m[2]), min_usd=_num(m[3]), max_usd=_num(m[4]),
+                         bound=m[5], capped=capped)
+    return RuleTerms("unknown", capped=capped)
+
+
+def reason_terms(reason: str) -> ReasonTerms:
+    """The terms of a reason text written by `compute`; kind `unknown` for any other text."""
+    if reason.startswith("the deposit is valid and was not credited"):
+        return ReasonTerms("no_fee")
+    if m := _REASON_SMALL.match(reason):
+        return ReasonTerms("small", value_usd=_num(m[1]), limit_usd=_num(m[2]))
+    if m := _REASON_SHARE.match(reason):
+        return ReasonTerms("share", cost_usd=_num(m[1]), share_percent=_num(m[2]), value_usd=_num(m[3]))
+    if m := _REASON_FAIR.match(reason):
+        return ReasonTerms("fair", cost_usd=_num(m[1]), value_usd=_num(m[2]))
+    return ReasonTerms("unknown")

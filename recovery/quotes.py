@@ -17,7 +17,6 @@ from recovery.case_models import Quote, Valuation
 from recovery.dbtypes import utcnow
 from recovery.errors import BadInput, NotConfigured, Refused
 from recovery.fees import FeePolicy, compute, plain, to_base
-from recovery.outcomes import user_text
 from recovery.triage import short
 
 # network id, asset -> native base units of one recovery transfer, or None when unknown
@@ -191,45 +190,10 @@ def quote_json(q: Quote, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _amount(value: Decimal, q: Quote) -> str:
-    from recovery.money import amount
+def quote_message(q: Quote, *, user_id: str | None = None, outcome: str | None = None,
+                  lang: str | None = None) -> str:
+    """The message for the user in their language (recovery.messages): what happened, the fee and why, what
+    they receive, until when the offer stands, what to do next; the advice to wait for a small claim."""
+    from recovery.messages import quote_letter
 
-    return amount(value, q.symbol, q.decimals)
-
-
-def _token_intro(q: Quote, outcome: str | None) -> str:
-    """An unlisted token named once in full: its chain symbol (if known) and its whole contract address."""
-    if q.asset == NATIVE or (outcome != "unlisted_token" and q.symbol != short(q.asset)):
-        return ""
-    named = f"the token {q.symbol}, " if q.symbol != short(q.asset) else "the token with "
-    return f" ({named}contract address {q.asset})"
-
-
-def quote_message(q: Quote, *, user_id: str | None = None, outcome: str | None = None) -> str:
-    """A polite, plain message for the user: the fee, what they receive, why, and the alternative."""
-    from recovery.money import usd
-
-    net = get_network(q.network)
-    greeting = f"Dear {user_id}," if user_id else "Hello,"
-    cause = user_text(outcome, net.name)
-    lines = [
-        greeting, "",
-        f"Thank you for your patience. We have found your deposit of {_amount(q.gross, q)}"
-        f"{_token_intro(q, outcome)} on {net.name}: {cause}.", "",
-    ]
-    if q.fee == 0 and q.network_fee == 0:
-        lines.append(f"We can credit the full {_amount(q.gross, q)} to your account at no cost.")
-    else:
-        fee_line = (f"Recovering it involves a service fee of {_amount(q.fee, q)} "
-                    f"(about {usd(q.fee_usd)})")
-        if q.network_fee > 0:
-            fee_line += f" and a network fee of {_amount(q.network_fee, q)}"
-        lines += [fee_line + ".", f"You would receive {_amount(q.net, q)}.",
-                  f"The fee follows our recovery policy: {q.rule}."]
-    if q.recommendation == "defer":
-        lines += ["", f"Our recommendation is to wait rather than recover now: {q.reason}. "
-                      "If support for this asset or network is added later, the funds may then be credited "
-                      "without a recovery fee. You may still ask us to recover them now on the terms above."]
-    lines += ["", f"This offer is valid until {q.expires_at:%Y-%m-%d %H:%M} UTC. Please reply to confirm "
-                  "whether you would like us to proceed.", "", "Kind regards,", "The deposit recovery team"]
-    return "\n".join(lines) + "\n"
+    return quote_letter(q, user_id=user_id, outcome=outcome, lang=lang).text

@@ -19,7 +19,8 @@ app = typer.Typer(help="Many claims at once, from CSV/XLSX files.", no_args_is_h
 def verify(
     ctx: typer.Context,
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Claims: .csv or .xlsx with columns "
-                                               "network, tx_hash (user_id, asset, amount, address, memo optional).")],
+                                               "network, tx_hash (user_id, asset, amount, address, memo, "
+                                               "language optional).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .csv or .xlsx (input columns + results).")],
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.progress.")] = False,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64,
@@ -34,6 +35,9 @@ def verify(
     open_cases: Annotated[bool, typer.Option("--open-cases", help="Open a case for every recoverable row, as the "
                                              "acting agent (--as); a hash that already has a case is not opened "
                                              "again. Adds a case_id column.")] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Add a user_message column in this language (en, zh-Hant, zh-Hans, vi, it); a `language` "
+                       "column in INPUT sets it row by row (and adds the column by itself).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -53,12 +57,17 @@ def verify(
 
     st = state(ctx)
     console = err()
+    if lang is not None:
+        from recovery.commands.letters import user_language
+
+        lang = user_language(lang)
     if open_cases and not st.actor:
         console.print("[red]error[/]: --open-cases needs the acting agent: give --as NAME or set RECOVERY_ACTOR")
         raise typer.Exit(2)
     options = BatchOptions(chunk_size=chunk_size, concurrency=concurrency, rate=rate,
                            rate_limits=st.config.rate_limits, config_rpc=st.config.rpc, probe_siblings=probe,
-                           open_cases_as=st.actor if open_cases else None, limits=st.config.raw.get("limits") or {})
+                           open_cases_as=st.actor if open_cases else None, limits=st.config.raw.get("limits") or {},
+                           lang=lang)
     try:
         engine = st.engine()
         with _Bar(console, enabled=not quiet) as bar:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recovery.commands.common import JsonOpt, NetworkOpt, TxOpt, decimal_arg, emit_json, err, out, state
+from recovery.commands.letters import LangOpt, emit_letter, user_language
 from recovery.errors import BadInput
 
 if TYPE_CHECKING:
@@ -217,28 +218,31 @@ def value(
 def quote(
     ctx: typer.Context, case_id: IdArg,
     message: Annotated[bool, typer.Option("--message", help="Print the message for the user.")] = False,
+    lang: LangOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Issue the case's fee quote (agent); with --message, the message for the user."""
-    from recovery.quotes import is_current, quote_json, quote_message
+    """Issue the case's fee quote (agent); with --message, the message for the user (in --lang)."""
+    from recovery.quotes import is_current, quote_json
 
     svc = service(ctx)
     actor = state(ctx).actor
     if message:
         from recovery.case_models import Quote
+        from recovery.messages import quote_letter
 
+        language = user_language(lang)
         with svc.session() as s:
             case = svc.case(s, case_id)
             q = s.get(Quote, case.quote_id) if case.quote_id else None
         if not is_current(q):
             case, q = svc.quote(case_id, actor)
         assert q is not None
-        text = quote_message(q, user_id=case.user_id, outcome=case.outcome)
-        if json_:
-            emit_json({"case_id": case_id, "quote": quote_json(q), "message": text})
-        else:
-            out().print(text, markup=False, highlight=False)
+        letter = quote_letter(q, user_id=case.user_id, outcome=case.outcome, lang=language)
+        emit_letter(letter.text, json_, {"case_id": case_id, "quote": quote_json(q), "kind": letter.kind,
+                                         "lang": language})
         return
+    if lang is not None:
+        raise BadInput("--lang is the language of the message: give it with --message")
     case, q = svc.quote(case_id, actor)
     if json_:
         emit_json(quote_json(q))
@@ -263,9 +267,31 @@ def accept(ctx: typer.Context, case_id: IdArg, json_: JsonOpt = False) -> None:
 
 
 @app.command("defer")
-def defer(ctx: typer.Context, case_id: IdArg, reason: ReasonOpt = None, json_: JsonOpt = False) -> None:
-    """The user waits for network support (agent)."""
-    _move(ctx, case_id, "defer", reason, json_)
+def defer(
+    ctx: typer.Context, case_id: IdArg, reason: ReasonOpt = None,
+    message: Annotated[bool, typer.Option("--message", help="Print the message for the user: why the claim "
+                                                            "waits and why waiting may cost less.")] = False,
+    lang: LangOpt = None, json_: JsonOpt = False,
+) -> None:
+    """The user waits for network support (agent); with --message, the message for the user (in --lang)."""
+    if not message:
+        if lang is not None:
+            raise BadInput("--lang is the language of the message: give it with --message")
+        _move(ctx, case_id, "defer", reason, json_)
+        return
+    from recovery.case_models import Quote
+    from recovery.messages import deferred_letter
+
+    language = user_language(lang)
+    svc = service(ctx)
+    case = svc.move(case_id, state(ctx).actor, "defer", reason)
+    with svc.session() as s:
+        q = s.get(Quote, case.quote_id) if case.quote_id else None
+    assert q is not None   # a case is deferred from `quoted` only
+    err().print(f"case {case_id} is {case.status}", markup=False, highlight=False)
+    letter = deferred_letter(q, user_id=case.user_id, outcome=case.outcome, lang=language)
+    emit_letter(letter.text, json_, {"case_id": case_id, "status": case.status, "kind": letter.kind,
+                                     "lang": language})
 
 
 @app.command("reopen")

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from recovery.commands.common import JsonOpt, NetworkOpt, decimal_arg, emit_json, out, state
+from recovery.commands.letters import LangOpt, emit_letter, user_language
 
 
 def quote(
@@ -16,9 +17,12 @@ def quote(
                                                                    "(e.g. missing_memo).")] = None,
     decimals: Annotated[int | None, typer.Option("--decimals", help="Decimals of a token we do not "
                                                                      "list.")] = None,
+    message: Annotated[bool, typer.Option("--message", help="Print the message for the user.")] = False,
+    lang: LangOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Quote the fee of recovering AMOUNT of ASSET on NETWORK (nothing is stored)."""
+    """Quote the fee of recovering AMOUNT of ASSET on NETWORK (nothing is stored); with --message, the
+    message for the user (in --lang)."""
     from chains.networks import get_network
     from recovery.db import session_scope
     from recovery.errors import BadInput
@@ -31,6 +35,9 @@ def quote(
         raise BadInput(f"--outcome must be one of {', '.join(o.value for o in Outcome)}, not {outcome!r}")
     if decimals is not None and not 0 <= decimals <= 77:
         raise BadInput(f"--decimals must be between 0 and 77, not {decimals}")
+    if lang is not None and not message:
+        raise BadInput("--lang is the language of the message: give it with --message")
+    language = user_language(lang) if message else None
     st = state(ctx)
     value = decimal_arg(amount, "--amount")
     assert value is not None
@@ -41,6 +48,12 @@ def quote(
         s.expunge_all()
     doc.pop("id")
     doc.pop("case_id")
+    if language is not None:
+        from recovery.messages import quote_letter
+
+        letter = quote_letter(q, outcome=outcome, lang=language)
+        emit_letter(letter.text, json_, {"quote": doc, "kind": letter.kind, "lang": language})
+        return
     if json_:
         emit_json(doc)
         return

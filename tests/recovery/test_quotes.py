@@ -62,4 +62,4 @@ def test_message_for_a_deferral(scenario_env: dict[str, str], engine, evm_scenar
     assert q.recommendation == "defer"
     assert text.startswith("Dear u-1001,") and "below the minimum deposit" in text
     assert "service fee of ≈ 0.00331945 ETH" in text and "You would receive" in text   # 8 places on screen
-    assert "recommendation is to wait" in text and "valid until" in text
+    assert "advice, however, is to wait" in text and "valid until" in text
