@@ -154,7 +154,7 @@ class _Sim:
         claim.quote_expires, claim.requoting = q.expires_at, False
         claim.round += 1   # approvals given on an earlier quote are void; their pending steps lapse
         roll = self.rng.random()
-        if q.recommendation == "defer" and roll < 0.85:
+        if q.recommendation == "defer" and (roll < 0.85 or base_amounts(q)["net"] <= 0):
             self.later(self.hours(4), lambda: self.move(claim, "defer", "waiting for network support: " + q.reason))
         elif roll < 0.06:
             self.later(self.hours(6), lambda: self.move(claim, "decline", "the user declined the fee"))
