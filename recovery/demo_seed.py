@@ -317,3 +317,10 @@ def seed_cases(engine: Engine, *, count: int, end: datetime, days: int = 120, se
     except Refused as exc:
         raise RuntimeError(f"the seeding met a refusal the simulation does not expect at {sim.now}: {exc}") from exc
     return sim.summary
+
+
+def seed_for_report(engine: Engine, count: int = 300) -> SeedSummary:
+    """The demo's months of claims, ending now."""
+    from recovery.dbtypes import utcnow
+
+    return seed_cases(engine, count=count, end=utcnow())
