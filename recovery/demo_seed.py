@@ -227,8 +227,6 @@ class _Sim:
     def _expired(self, claim: _Claim) -> bool:
         """A step after the quote expired: the agent re-quotes instead (the user accepts again, approvals
         start over), as the service requires."""
-        from recovery.case_models import Case
-
         with self.service.session() as s:
             status = self.service.case(s, claim.case_id).status
         if claim.quote_expires is None or self.now < claim.quote_expires or status not in (

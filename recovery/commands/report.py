@@ -69,10 +69,7 @@ def report(
             raise BadInput(f"{policy.source}: [service] target_days must be a whole number of days")
         target_days = int(policy.service_target_days)
     engine = st.engine()
-    if since:
-        start = parse_date(since, "--since")
-    else:
-        start = _first_day(engine, network, end)
+    start = parse_date(since, "--since") if since else _first_day(engine, network, end)
     if start > end:
         raise BadInput(f"--since {start:%Y-%m-%d} is after --until {end:%Y-%m-%d}")
     from recovery.report.figures import build

@@ -29,40 +29,43 @@ class Frames:
     audit: pd.DataFrame
 
 
-CASE_COLUMNS = (Case.id, Case.network, Case.outcome, Case.status, Case.opened_at)
-QUOTE_COLUMNS = (Quote.id, Quote.case_id, Quote.usd_value, Quote.fee_usd, Quote.recommendation, Quote.created_at)
-APPROVAL_COLUMNS = (Approval.case_id, Approval.role, Approval.decision, Approval.at, Approval.voided_at)
-AUDIT_COLUMNS = (AuditEntry.seq, AuditEntry.case_id, AuditEntry.event, AuditEntry.from_status, AuditEntry.to_status,
-                 AuditEntry.at)
+CASE_COLUMNS = ("id", "network", "outcome", "status", "opened_at")
+QUOTE_COLUMNS = ("id", "case_id", "usd_value", "fee_usd", "recommendation", "created_at")
+APPROVAL_COLUMNS = ("case_id", "role", "decision", "at", "voided_at")
+AUDIT_COLUMNS = ("seq", "case_id", "event", "from_status", "to_status", "at")
 
 
 def load(engine: Engine, *, until: datetime, network: str | None) -> Frames:
     """Read what the report needs: rows written up to `until`, of cases opened by then."""
     import pandas as pd
 
-    cases_q = select(*CASE_COLUMNS).where(Case.opened_at <= until)  # type: ignore[arg-type,operator]
+    cases, quotes, approvals, audit = (m.__table__.c for m in (Case, Quote, Approval, AuditEntry))  # type: ignore[union-attr]
+    cases_q = select(*(cases[n] for n in CASE_COLUMNS)).where(cases.opened_at <= until)
     if network is not None:
-        cases_q = cases_q.where(Case.network == network)  # type: ignore[arg-type]
-    ids = cases_q.with_only_columns(Case.id).scalar_subquery()  # type: ignore[arg-type]
+        cases_q = cases_q.where(cases.network == network)
+    ids = select(cases.id).where(cases.opened_at <= until)
+    if network is not None:
+        ids = ids.where(cases.network == network)
+    queries = (
+        (cases_q, CASE_COLUMNS),
+        (select(*(quotes[n] for n in QUOTE_COLUMNS)).where(quotes.case_id.in_(ids), quotes.created_at <= until),
+         QUOTE_COLUMNS),
+        (select(*(approvals[n] for n in APPROVAL_COLUMNS)).where(approvals.case_id.in_(ids), approvals.at <= until),
+         APPROVAL_COLUMNS),
+        (select(*(audit[n] for n in AUDIT_COLUMNS)).where(audit.case_id.in_(ids), audit.at <= until)
+         .order_by(audit.seq), AUDIT_COLUMNS),
+    )
     with engine.connect() as conn:
-        cases = _frame(conn, cases_q, CASE_COLUMNS, pd)
-        quotes = _frame(conn, select(*QUOTE_COLUMNS).where(Quote.case_id.in_(ids),  # type: ignore[union-attr]
-                                                           Quote.created_at <= until), QUOTE_COLUMNS, pd)
-        approvals = _frame(conn, select(*APPROVAL_COLUMNS).where(Approval.case_id.in_(ids),  # type: ignore[attr-defined]
-                                                                 Approval.at <= until), APPROVAL_COLUMNS, pd)
-        audit = _frame(conn, select(*AUDIT_COLUMNS).where(AuditEntry.case_id.in_(ids),  # type: ignore[union-attr]
-                                                          AuditEntry.at <= until)  # type: ignore[operator]
-                       .order_by(AuditEntry.seq), AUDIT_COLUMNS, pd)
-    return Frames(cases, quotes, approvals, audit)
+        frames = [_frame(conn, query, names, pd) for query, names in queries]
+    return Frames(*frames)
 
 
 def _frame(conn, query, columns, pd):  # type: ignore[no-untyped-def]
     """Rows as a frame; times as aware UTC datetimes, Decimals left as objects (coerce_float would round money
     through float)."""
-    names = [c.key for c in columns]
     frame = pd.read_sql(query, conn, coerce_float=False)
-    frame.columns = names
-    for name in names:
+    frame.columns = list(columns)
+    for name in columns:
         if name in ("opened_at", "created_at", "at", "voided_at"):
             frame[name] = pd.to_datetime(frame[name], utc=True)
     return frame
