@@ -83,7 +83,6 @@ def build(frames: Frames, *, since: datetime, until: datetime, network: str | No
 
     cases, audit = frames.cases, frames.audit
     window = audit[(audit["at"] >= since) & (audit["at"] <= until)]
-    opened = cases[cases["opened_at"] >= since]
     state = audit.dropna(subset=["to_status"]).groupby("case_id")["to_status"].last()
     cases = cases.assign(state=cases["id"].map(state).fillna(cases["status"]),
                          outcome=cases["outcome"].fillna("unverified"))
