@@ -220,6 +220,7 @@ def test_figures_match_a_plain_recomputation(env: Seeded, window: str) -> None:
     # the figures are not all empty: the window holds claims of every kind
     assert want["opened"] > 20 and want["credited"] > 5
     if window == "all":
+        sys.stderr.write(f"\nreport of the seeded database: {json.dumps(got)}\n")   # shown with -s
         assert want["queue"] > 10 and want["past_target"] > 0 and want["deferred"]["count"] > 10
         assert sum(want["waiting_on_role"].values()) > 0
         assert sum(got["by_status"].values()) == got["opened"] == CLAIMS
