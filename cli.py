@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "audit": ("audit", "app", "group"),
     "db": ("db", "app", "group"),
     "demo": ("demo", "demo", "command"),
+    "report": ("report", "report", "command"),
 }
 GLOBAL_OPTIONS_WITH_VALUE = ("--as", "--config")
 

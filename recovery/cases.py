@@ -17,7 +17,7 @@ from recovery import actor_names, audit
 from recovery.case_models import Actor, Approval, Case, Quote, Valuation
 from recovery.case_opening import OpeningActions
 from recovery.case_recovery import RecoveryActions
-from recovery.dbtypes import utcnow
+from recovery.dbtypes import Clock, clock_scope, utcnow
 from recovery.errors import BadInput, Refused
 from recovery.fees import FeePolicy, load_policy
 from recovery.outcomes import Outcome, info, quotable_outcomes
@@ -54,6 +54,7 @@ class CaseService(OpeningActions, RecoveryActions):
     estimator: FeeEstimator | None = None
     hot_wallets: dict[str, list[str]] | None = None   # network id -> our hot wallets (config [hot_wallets])
     conditions_file: Path | None = None   # config [conditions] file; None: chains/conditions.toml
+    clock: Clock | None = None   # what "now" is for every stamp and expiry check; None: the system clock
 
     def __post_init__(self) -> None:
         self.policy = self.policy or load_policy()
@@ -66,7 +67,7 @@ class CaseService(OpeningActions, RecoveryActions):
         """One unit of work."""
         from recovery.db import session_scope
 
-        with session_scope(self.engine) as s:
+        with clock_scope(self.clock), session_scope(self.engine) as s:
             yield s
 
     def case(self, s: Session, case_id: int) -> Case:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
@@ -66,6 +69,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+Clock = Callable[[], datetime]
+_clock: ContextVar[Clock | None] = ContextVar("recovery_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    """Now, in UTC, timezone-aware: the clock in force (`clock_scope`), else the system's."""
+    clock = _clock.get()
+    return datetime.now(UTC) if clock is None else clock()
+
+
+@contextmanager
+def clock_scope(clock: Clock | None) -> Iterator[None]:
+    """Within this block every timestamp (rows, audit entries, quote expiry checks) reads `clock`; None is the
+    system clock. The case service runs each unit of work under its own clock (`CaseService.clock`)."""
+    token = _clock.set(clock)
+    try:
+        yield
+    finally:
+        _clock.reset(token)

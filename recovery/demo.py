@@ -53,6 +53,11 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
 
         if walk_case(engine, scenario, eth, console) != "closed":
             misses += 1
+        from recovery.demo_seed import seed_for_report
+
+        console.print(f"[bold]6.[/] {seed_for_report(engine).cases} more claims walked through the case service "
+                      f"over 120 days, for the team's figures: RECOVERY_DATABASE_URL={url} recovery report "
+                      "\\[-o report.html]", highlight=False)
         if keep:
             _keep(console, scenario, url, key_file, eth, bsc)
         engine.dispose()

@@ -40,6 +40,7 @@ class FeePolicy:
     high_value_usd: Decimal
     not_found_wait_hours: Decimal
     source: str
+    service_target_days: Decimal = Decimal(14)   # a live case older than this is late (`recovery report`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ def load_policy(path: Path | None = None) -> FeePolicy:
         high_value_usd=_dec(doc.get("approvals", {}), "approvals", "high_value_usd", source),
         not_found_wait_hours=_dec(doc.get("verification", {}), "verification", "not_found_wait_hours", source),
         source=source,
+        service_target_days=_dec(doc.get("service", {}), "service", "target_days", source),
     )
 
 

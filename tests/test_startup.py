@@ -13,7 +13,7 @@ from tests.support.recorded_utxo import esplora_docs, esplora_handler
 
 REPO = Path(__file__).resolve().parent.parent
 TX = "b10c0000004da5a9d1d9b4ae32e09f0b3e62d21a5cce5428d4ad714fb444eb5d"
-HEAVY = ("alembic", "web3", "pandas")
+HEAVY = ("alembic", "web3", "pandas", "matplotlib")
 PROBE = ("import sys, runpy; sys.argv = ['recovery'] + sys.argv[1:]\n"
          "try:\n    runpy.run_module('cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
          f"sys.stderr.write('\\nHEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
