@@ -79,6 +79,10 @@ class CaseMachine(StateMachine):
         | s.awaiting_approval.to.itself(internal=True)
     )
     reject = s.awaiting_approval.to(s.rejected) | s.approved.to(s.rejected)
+    # the wallet team prepares the unsigned recovery once the user accepted; preparing again (new nonce, new
+    # fees) voids the approvals given to the old digest, so an approved case awaits security's approval again
+    # (`prepare` is a name of the library's own: the machine calls it prepare_recovery, the rest `prepare`)
+    prepare_recovery = s.awaiting_approval.to.itself() | s.approved.to(s.awaiting_approval)
     execute = s.approved.to(s.executed, cond=["recovery_moves_funds", "recovery_tx_matches"])
     # uncredited and memo cases: the funds already sit at our address, only the ledger entry is missing
     credit = s.executed.to(s.credited) | s.approved.to(s.credited, cond="funds_already_ours")
@@ -132,13 +136,15 @@ class _Holder:
         self.status = status
 
 
-EVENTS: tuple[str, ...] = tuple(e.id for e in CaseMachine.events)  # type: ignore[attr-defined]
+_MACHINE_ID = {"prepare": "prepare_recovery"}   # event name -> the machine's id where they differ
+_NAME = {v: k for k, v in _MACHINE_ID.items()}
+EVENTS: tuple[str, ...] = tuple(_NAME.get(e.id, e.id) for e in CaseMachine.events)  # type: ignore[attr-defined]
 
 
 def allowed_events(status: str) -> list[str]:
     """The events the machine accepts in this state (before guards)."""
     machine = CaseMachine(_Holder(CaseStatus(status)), state_field="status")
-    return [e.id for e in machine.allowed_events]
+    return [_NAME.get(e.id, e.id) for e in machine.allowed_events]
 
 
 def fire(status: str, event: str, *, case_id: int | None = None, **facts: Any) -> CaseStatus:
@@ -150,9 +156,9 @@ def fire(status: str, event: str, *, case_id: int | None = None, **facts: Any) -
     machine = CaseMachine(holder, state_field="status")
     label = f"case {case_id}" if case_id is not None else "the case"
     try:
-        machine.send(event, **facts)
+        machine.send(_MACHINE_ID.get(event, event), **facts)
     except TransitionNotAllowed:
-        allowed = [e.id for e in machine.allowed_events]
+        allowed = [_NAME.get(e.id, e.id) for e in machine.allowed_events]
         if event in allowed:
             raise Refused(f"{label} is {current.value}: {event} is not possible now "
                           f"(a condition is not met)") from None
@@ -193,6 +199,9 @@ def markdown() -> str:
         "`recovery/outcomes.py`) go from `approved` straight to `credited`; the others are `executed` first.",
         "A quote that expired is refused at accept, at every approval, at execute and at a direct credit;",
         "re-quoting an `awaiting_approval` or `approved` case voids its approvals and the user accepts again.",
+        "`prepare` (wallet) builds the unsigned recovery of an accepted case and stores its digest; approvals",
+        "record the digest they were given to, security's is required for `execute --signed-tx`, and preparing",
+        "again with other payloads voids the approvals of the old digest (an `approved` case awaits approval).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -160,7 +160,7 @@ class EvmBuilder:
             raise CannotBuild(f"the deposit address {request.deposit_address} holds {held} base units of "
                               f"{request.asset}, less than the {request.amount_base} the recovery moves")
         data = token.encode_abi("transfer", args=[dest, request.amount_base])
-        estimate = int(w3.eth.estimate_gas({"from": deposit, "to": token.address, "data": data, "value": 0}))
+        estimate = int(w3.eth.estimate_gas({"from": deposit, "to": token.address, "data": data}))
         gas = estimate * (100 + GAS_MARGIN_PERCENT) // 100
         recovery = self._tx("recovery", request.deposit_address, request.asset, data, 0, gas, fees,
                             asset=request.asset.lower(), amount=request.amount_base, to_address=request.destination)
@@ -183,7 +183,7 @@ class EvmBuilder:
         fee, paid exactly (the tip is the whole max fee and the gas limit the estimate), so nothing is left."""
         w3 = self.w3()
         gas = int(w3.eth.estimate_gas({"from": to_checksum_address(request.deposit_address),
-                                       "to": to_checksum_address(request.destination), "value": 0}))
+                                       "to": to_checksum_address(request.destination)}))
         price = fees.get("maxFeePerGas", fees.get("gasPrice", 0))
         sweep = balance - gas * price
         if sweep >= request.amount_base:

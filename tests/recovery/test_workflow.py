@@ -39,6 +39,8 @@ MOVES = [
     ("awaiting_approval", "approve", {"complete": False}, "awaiting_approval"),
     ("awaiting_approval", "approve", {"complete": True}, "approved"),
     ("awaiting_approval", "reject", {}, "rejected"),
+    ("awaiting_approval", "prepare", {}, "awaiting_approval"),
+    ("approved", "prepare", {}, "awaiting_approval"),   # a new digest voids security's approval
     ("approved", "reject", {}, "rejected"),
     ("approved", "execute", {"tx_ok": True, "on_chain": True}, "executed"),
     ("approved", "credit", {"on_chain": False}, "credited"),
