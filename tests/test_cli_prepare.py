@@ -61,6 +61,8 @@ def test_prepare_sign_broadcast_and_record(scenario_env: dict[str, str], evm_sce
     old = doc["digest"]
     case = ok("case", "show", cid)
     assert case["prepared"]["digest"] == old and case["status"] == "awaiting_approval"
+    code, panel, _ = run("case", "show", cid)
+    assert code == 0 and f"digest {old}" in panel             # what every approver sees
 
     for who, role in (("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")):
         case = ok("case", "approve", cid, "--role", role, actor=who)
