@@ -30,9 +30,10 @@ def anvil_binary() -> str:
 class Anvil:
     """One Anvil process with a given chain id; `url` once started. Use as a context manager."""
 
-    def __init__(self, chain_id: int, *, block_time: int | None = None) -> None:
+    def __init__(self, chain_id: int, *, block_time: int | None = None, hardfork: str | None = None) -> None:
         self.chain_id = chain_id
         self.block_time = block_time
+        self.hardfork = hardfork   # e.g. "berlin": blocks without a base fee (a network without EIP-1559)
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: Any = None
@@ -48,6 +49,8 @@ class Anvil:
         args = [anvil_binary(), "--host", "127.0.0.1", "--port", "0", "--chain-id", str(self.chain_id)]
         if self.block_time:
             args += ["--block-time", str(self.block_time)]
+        if self.hardfork:
+            args += ["--hardfork", self.hardfork]
         # Anvil prints the bound address ("Listening on 127.0.0.1:PORT"), then one line per request
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the node)
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
@@ -90,6 +93,19 @@ class Anvil:
     def accounts(self) -> list[str]:
         """The node's unlocked, prefunded dev accounts (lower-case)."""
         return [a.lower() for a in self.rpc("eth_accounts")]
+
+    def dev_keys(self) -> dict[str, str]:
+        """Dev account (lower-case address) -> its private key, as the node printed them at start: the
+        keys of the devnet's deposit addresses and hot wallet, so that a demo or test can sign offline."""
+        from eth_account import Account
+
+        if self._log is None:
+            raise RuntimeError("the node is not running")
+        self._log.seek(0)
+        text = self._log.read().decode(errors="replace")
+        section = text.split("Private Keys", 1)[1] if "Private Keys" in text else ""
+        keys = re.findall(r"^\(\d+\) (0x[0-9a-fA-F]{64})", section, flags=re.M)
+        return {Account.from_key(k).address.lower(): k for k in keys}
 
     def receipt(self, tx_hash: str, timeout: float = 10.0) -> dict[str, Any]:
         """The receipt of a transaction, waiting for a loaded node to finish mining it."""

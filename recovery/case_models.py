@@ -115,6 +115,7 @@ class Approval(SQLModel, table=True):
     decision: str = Field(max_length=20)
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     facts_hash: str | None = Field(default=None, max_length=64)
+    digest: str | None = Field(default=None, max_length=64)   # the prepared recovery shown to the approver
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     voided_at: datetime | None = Field(default=None, sa_column=_ts(True))
 
@@ -135,6 +136,32 @@ class ConditionConfirmation(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     facts_hash: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+UNSUPERSEDED = text("superseded_at IS NULL")
+
+
+class PreparedTx(SQLModel, table=True):
+    """One unsigned transaction of a case's prepared recovery (`position` in signing order); preparing
+    again supersedes the rows of the old digest. One live preparation per case (a partial unique index)."""
+
+    __tablename__ = "prepared_txs"
+    __table_args__ = (
+        Index("uq_prepared_live", "case_id", "position", unique=True, sqlite_where=UNSUPERSEDED,
+              postgresql_where=UNSUPERSEDED),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    digest: str = Field(max_length=64, index=True)
+    position: int
+    purpose: str = Field(max_length=20)
+    network: str = Field(max_length=40)
+    payload: str = Field(sa_column=Column(Text, nullable=False))   # UnsignedTx.as_json(), as JSON
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    superseded_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    tx_hash: str | None = Field(default=None, max_length=200)     # once its signed transaction went out
 
 
 class Quote(SQLModel, table=True):

@@ -52,6 +52,7 @@ class RecoveryActions:
         def actor(self, s: Session, name: str | None, role: str | None = None) -> Actor: ...
         def transition(self, s: Session, case: Case, event: str, actor: str, data: dict[str, Any] | None = None,
                        values: dict[str, Any] | None = None, **facts: Any) -> CaseStatus: ...
+        def check_prepared(self, s: Session, case: Case, recovery_tx: str) -> str | None: ...
 
     def destinations(self, case: Case) -> tuple[list[str], str]:
         """Where a recovery may send the funds (our hot wallets, the user's payout address), and where the
@@ -87,6 +88,7 @@ class RecoveryActions:
                     raise Refused("the recovery transaction cannot be the claimed deposit itself")
                 q = require_current(s.get(Quote, case.quote_id) if case.quote_id else None, case_id, "execute")
                 _not_recovered_elsewhere(s, case)
+                digest = self.check_prepared(s, case, key)   # the prepared one, when the case was prepared
                 tx = (self.fetcher or _default_fetcher(self.config_rpc))(case.network, key)
                 allowed, source = self.destinations(case)
                 base = check_recovery_tx(case, q, tx, min_confirmations=get_network(case.network).min_confirmations,
@@ -94,6 +96,8 @@ class RecoveryActions:
                 moved = whole_units(base, q.decimals)
                 data = {"recovery_tx": key, "amount": moved, "amount_base": str(base),
                         "confirmations": tx.confirmations, "block_height": tx.block_height}
+                if digest:
+                    data["digest"] = digest
                 self.transition(s, case, "execute", who.name, data,
                                 {"recovery_tx": recovery_tx.strip(), "recovery_tx_key": key,
                                  "recovered_amount": moved, "recovered_base": base,

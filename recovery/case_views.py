@@ -49,7 +49,7 @@ def human(delta: timedelta) -> str:
 def approval_json(a: Approval) -> dict[str, Any]:
     """One approval or rejection."""
     return {"role": a.role, "actor": a.actor, "decision": a.decision, "reason": a.reason, "at": a.at,
-            "voided_at": a.voided_at}
+            "voided_at": a.voided_at, "digest": a.digest}
 
 
 def case_symbol(s: Session, case: Case, quote: Quote | None = None) -> str | None:
@@ -118,5 +118,14 @@ def case_json(s: Session, case: Case, needed: dict[str, int] | None = None,
         "conditions": None if conditions is None else conditions.to_json(),
         "conditions_exempt": None if conditions is None else conditions.exempt,
         "conditions_met": None if conditions is None else conditions.met,
+        "prepared": _prepared(s, case),
         "allowed_events": allowed_events(case.status),
     }
+
+
+def _prepared(s: Session, case: Case) -> dict[str, Any] | None:
+    """The live prepared recovery (digest, transactions in signing order), or None."""
+    from recovery.case_prepare import prepared_of
+
+    prepared = prepared_of(s, case.id)
+    return prepared.as_json() if prepared else None

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from recovery import actor_names, audit
 from recovery.case_models import Actor, Approval, Case, Quote, Valuation
 from recovery.case_opening import OpeningActions
+from recovery.case_prepare import PrepareActions, current_digest
 from recovery.case_recovery import RecoveryActions
 from recovery.dbtypes import Clock, clock_scope, utcnow
 from recovery.errors import BadInput, Refused
@@ -42,7 +43,7 @@ TxFetcher = Callable[[str, str], "ChainTx"]
 
 
 @dataclass
-class CaseService(OpeningActions, RecoveryActions):
+class CaseService(OpeningActions, PrepareActions, RecoveryActions):
     """The actions on cases; verifier, fetcher and fee estimator default to the chain adapters."""
 
     engine: Engine
@@ -55,6 +56,7 @@ class CaseService(OpeningActions, RecoveryActions):
     hot_wallets: dict[str, list[str]] | None = None   # network id -> our hot wallets (config [hot_wallets])
     conditions_file: Path | None = None   # config [conditions] file; None: chains/conditions.toml
     clock: Clock | None = None   # what "now" is for every stamp and expiry check; None: the system clock
+    tick: Callable[[float], None] | None = None   # between polls for confirmations (time.sleep; a devnet mines)
 
     def __post_init__(self) -> None:
         self.policy = self.policy or load_policy()
@@ -362,7 +364,7 @@ class CaseService(OpeningActions, RecoveryActions):
             if decision == "approve" and have >= needed[role]:
                 raise Refused(f"case {case_id} already has the {role} approval it needs")
             s.add(Approval(case_id=case_id, role=role, actor=who.name, decision=decision, reason=reason,
-                           facts_hash=case.facts_hash))
+                           facts_hash=case.facts_hash, digest=current_digest(s, case.id)))
             counts = {r: sum(1 for a in given if a.role == r) + (r == role) for r in APPROVER_ROLES}
             complete = all(counts[r] >= n for r, n in needed.items())
             conditions = self.conditions(s, case)

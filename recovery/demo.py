@@ -51,7 +51,7 @@ def run_demo(out_dir: Path, console: Console, keep: bool = False) -> int:
         console.print("[bold]5.[/] One claim through the whole case lifecycle, as four people would do it")
         from recovery.demo_case import walk_case
 
-        if walk_case(engine, scenario, eth, console) != "closed":
+        if walk_case(engine, scenario, eth, console, out_dir / "prepared-recovery.json") != "closed":
             misses += 1
         from recovery.demo_seed import seed_for_report
 
@@ -128,10 +128,11 @@ def _keep(console: Console, scenario: Scenario, url: str, key_file: Path | None,
         "mined only when you mine blocks, e.g. the 12 confirmations ethereum needs:")
     say(f"  recovery demo mine --blocks 12 --out {out_dir}")
     say(f"  {curl_mine(eth.url, 12)}")
-    claim = scenario.claim("Unlisted token sent to a deposit address")
+    # the walk above took the unlisted-token claim; this one is left for a walk by hand
+    claim = scenario.claim("ETH sent to our BSC-only address")
     say("Walk a case to the end by hand (ann agent, wanda wallet, carl clearing, sam security):")
     for line in (f"recovery --as ann case open --network ethereum --tx {claim.tx_hash} --user {claim.user_id}",
-                 "recovery --as ann case verify ID", "recovery --as carl case value ID --usd-price 0.002",
+                 "recovery --as ann case verify ID",
                  "recovery --as ann case quote ID", "recovery --as ann case accept ID",
                  "recovery --as wanda case approve ID --role wallet",
                  "recovery --as carl case approve ID --role clearing",

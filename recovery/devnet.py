@@ -55,14 +55,17 @@ def _word(value: int | str) -> str:
     return format(value, "064x")
 
 
-def deploy_token(node: Anvil, sender: str, name: str, symbol: str, decimals: int, supply: int) -> str:
-    """Deploy TestToken and return its address."""
+def deploy_token(node: Anvil, sender: str, name: str, symbol: str, decimals: int, supply: int,
+                 mine: bool = False) -> str:
+    """Deploy TestToken and return its address; `mine` mines the block itself (automine off)."""
     from eth_abi import encode
 
     artifact = json.loads(ARTIFACT.read_text())
     data = artifact["bytecode"] + encode(["string", "string", "uint8", "uint256"],
                                          [name, symbol, decimals, supply]).hex()
     tx = node.rpc("eth_sendTransaction", {"from": sender, "data": data, "gas": hex(2_000_000)})
+    if mine:
+        node.mine(1)
     return str(node.receipt(tx)["contractAddress"]).lower()
 
 
@@ -155,3 +158,16 @@ def seed(eth: Anvil, bsc: Anvil, out_dir: Path) -> Scenario:
     s.files["claims"] = _write_csv(out_dir / "claims.csv", ["network", "tx_hash", "user_id", "note"],
                                    [[c.network, c.tx_hash, c.user_id, c.label] for c in s.claims])
     return s
+
+
+def sign_fields(fields: dict[str, Any], private_key: str) -> str:
+    """Sign a prepared transaction's JSON-RPC `fields` offline with eth_account, as the wallet team's signer
+    would (the devnet's keys stand for the HSM's); returns the signed transaction, hex."""
+    from eth_account import Account
+
+    tx: dict[str, Any] = {k: int(v, 16) for k, v in fields.items() if k not in ("from", "to", "data")}
+    tx.update(to=fields["to"], data=fields["data"])
+    if tx.get("type") == 0:
+        del tx["type"]
+    signed = Account.sign_transaction(tx, private_key)
+    return "0x" + bytes(signed.raw_transaction).hex()

@@ -81,6 +81,10 @@ class CaseMachine(StateMachine):
         | s.awaiting_approval.to.itself(internal=True, unless="approvals_complete")
     )
     reject = s.awaiting_approval.to(s.rejected) | s.approved.to(s.rejected)
+    # the wallet team prepares the unsigned recovery once the user accepted; preparing again (new nonce, new
+    # fees) voids the approvals given to the old digest, so an approved case awaits security's approval again
+    # (`prepare` is a name of the library's own: the machine calls it prepare_recovery, the rest `prepare`)
+    prepare_recovery = s.awaiting_approval.to.itself() | s.approved.to(s.awaiting_approval)
     execute = s.approved.to(s.executed, cond=["recovery_moves_funds", "recovery_tx_matches"])
     # uncredited and memo cases: the funds already sit at our address, only the ledger entry is missing
     credit = s.executed.to(s.credited) | s.approved.to(s.credited, cond="funds_already_ours")
@@ -142,13 +146,15 @@ class _Holder:
         self.status = status
 
 
-EVENTS: tuple[str, ...] = tuple(e.id for e in CaseMachine.events)  # type: ignore[attr-defined]
+_MACHINE_ID = {"prepare": "prepare_recovery"}   # event name -> the machine's id where they differ
+_NAME = {v: k for k, v in _MACHINE_ID.items()}
+EVENTS: tuple[str, ...] = tuple(_NAME.get(e.id, e.id) for e in CaseMachine.events)  # type: ignore[attr-defined]
 
 
 def allowed_events(status: str) -> list[str]:
     """The events the machine accepts in this state (before guards)."""
     machine = CaseMachine(_Holder(CaseStatus(status)), state_field="status")
-    return [e.id for e in machine.allowed_events]
+    return [_NAME.get(e.id, e.id) for e in machine.allowed_events]
 
 
 def fire(status: str, event: str, *, case_id: int | None = None, **facts: Any) -> CaseStatus:
@@ -160,9 +166,9 @@ def fire(status: str, event: str, *, case_id: int | None = None, **facts: Any) -
     machine = CaseMachine(holder, state_field="status")
     label = f"case {case_id}" if case_id is not None else "the case"
     try:
-        machine.send(event, **facts)
+        machine.send(_MACHINE_ID.get(event, event), **facts)
     except TransitionNotAllowed:
-        allowed = [e.id for e in machine.allowed_events]
+        allowed = [_NAME.get(e.id, e.id) for e in machine.allowed_events]
         if event in allowed:
             raise Refused(f"{label} is {current.value}: {event} is not possible now "
                           f"(a condition is not met)") from None
@@ -207,6 +213,10 @@ def markdown() -> str:
         "On a conditional network the last approval reaches `approved` only when every recovery condition",
         "(`chains/conditions.toml`) holds or is confirmed (`conditions_met`); a case one of whose conditions",
         "fails may be deferred from `verified` or `awaiting_approval` too (`a_condition_failed`).",
+        "",
+        "`prepare` (wallet) builds the unsigned recovery of an accepted case and stores its digest; approvals",
+        "record the digest they were given to, security's is required for `execute --signed-tx`, and preparing",
+        "again with other payloads voids the approvals of the old digest (an `approved` case awaits approval).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -91,7 +91,6 @@ def test_kept_demo_walks_a_case_by_hand(tmp_path: Path) -> None:
         step("ann", "verify", cid)
         refused = _cli(env2, "demo", "send-recovery", cid, "--out", str(out))
         assert refused.returncode == 1 and "approved" in refused.stderr
-        step("carl", "value", cid, "--usd-price", "0.002")
         quote = step("ann", "quote", cid)
         step("ann", "accept", cid)
         for who, role in (("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")):

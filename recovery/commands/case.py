@@ -335,18 +335,6 @@ def reject(ctx: typer.Context, case_id: IdArg, role: RoleOpt, reason: ReasonOpt 
     show_case(ctx, svc, case_id, json_, f"case {case_id} is {case.status}")
 
 
-@app.command("execute")
-def execute(
-    ctx: typer.Context, case_id: IdArg,
-    recovery_tx: Annotated[str, typer.Option("--recovery-tx", help="Hash of the recovery transaction.")],
-    json_: JsonOpt = False,
-) -> None:
-    """Record the recovery transaction, verified on chain against the case and its quote (wallet)."""
-    svc = service(ctx)
-    case = svc.execute(case_id, state(ctx).actor, recovery_tx)
-    show_case(ctx, svc, case_id, json_, f"case {case_id} is {case.status}")
-
-
 @app.command("credit")
 def credit(
     ctx: typer.Context, case_id: IdArg,
@@ -377,3 +365,6 @@ def move_network(
     old, new = move(svc, case_id, state(ctx).actor, network)
     show_case(ctx, svc, new.id, json_, f"case {case_id} ({old.status}) moved to case {new.id} on "  # type: ignore[arg-type]
               f"{new.network}: {new.status}")
+
+
+from recovery.commands import case_prepare  # noqa: E402, F401  (registers `prepare` and `execute` on this app)

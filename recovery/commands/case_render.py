@@ -98,6 +98,11 @@ def case_panel(d: dict[str, Any]) -> Panel:
     if d["recovery_tx"]:
         got = money.amount(d["recovered_amount"], d.get("symbol") or "", d.get("decimals"))
         t.add_row("recovery tx", f"{f['recovery_tx']} ({escape(got)})")
+    if d.get("prepared"):
+        p = d["prepared"]
+        t.add_row("prepared", f"digest {escape(p['digest'])}: " + ", ".join(
+            f"{escape(tx['purpose'])} {escape(tx['amount'])} {escape(tx['asset'])}" for tx in p["transactions"])
+            + f" base units (by {escape(p['created_by'])}; in full: `case show {d['id']} --json`)")
     if d["ledger_ref"]:
         t.add_row("ledger ref", f["ledger_ref"])
     if d["note"]:

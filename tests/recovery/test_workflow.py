@@ -41,6 +41,8 @@ MOVES = [
     ("verified", "defer", {"condition_failed": True}, "deferred"),
     ("awaiting_approval", "defer", {"condition_failed": True}, "deferred"),
     ("awaiting_approval", "reject", {}, "rejected"),
+    ("awaiting_approval", "prepare", {}, "awaiting_approval"),
+    ("approved", "prepare", {}, "awaiting_approval"),   # a new digest voids security's approval
     ("approved", "reject", {}, "rejected"),
     ("approved", "execute", {"tx_ok": True, "on_chain": True}, "executed"),
     ("approved", "credit", {"on_chain": False}, "credited"),
