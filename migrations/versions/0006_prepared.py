@@ -2,7 +2,7 @@
 an approval was given to
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
