@@ -18,12 +18,12 @@ from typing import Any
 
 from chains.addresses import codec
 from chains.addresses.utxo import coin_params, script_address
-from chains.errors import ChainError, RetriableError
+from chains.errors import ChainError, RetriableError, TxNotFound
 from chains.http import RetryPolicy
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 from chains.utxo import to_base_units
-from recovery.errors import Refused
+from recovery.prepare.family_errors import CannotBuild
 from recovery.prepare.model import BuildRequest, NoBuilder, SignedMismatch, UnsignedTx
 from recovery.prepare.utxo_tx import (
     SIGHASH_ALL,
@@ -33,11 +33,13 @@ from recovery.prepare.utxo_tx import (
     TxOut,
     address_script,
     estimate_vsize,
+    hash160,
     is_der_signature,
     parse_tx,
     psbt,
     pushes,
     script_kind,
+    witness_program,
 )
 
 #: networks whose transactions this builder cannot write (another serialization)
@@ -104,7 +106,7 @@ class UtxoBuilder:
             rate, source = floor, "relayfee"
         cap = policy.get("max_fee_rate_per_kvb")
         if cap is not None and rate > Decimal(str(cap)):
-            raise Refused(f"{self.network.id}: fee rate {rate} per kvB ({source}) is above the policy's "
+            raise CannotBuild(f"{self.network.id}: fee rate {rate} per kvB ({source}) is above the policy's "
                           f"max_fee_rate_per_kvb {cap}")
         return rate, source
 
@@ -113,28 +115,28 @@ class UtxoBuilder:
         and is unspent. The previous transaction's bytes come along for the PSBT."""
         claimed = list(request.outputs)
         if not claimed:
-            raise Refused(f"{request.network}: the case names no outputs to spend")
+            raise CannotBuild(f"{request.network}: the case names no outputs to spend")
         out = []
         for txid, vout, value in claimed:
             raw = self._call("getrawtransaction", [txid, 1])
             prev = bytes.fromhex(raw["hex"])
             parsed = parse_tx(prev)
             if parsed.txid() != txid:
-                raise Refused(f"{txid}: the node answered transaction {parsed.txid()}")
+                raise CannotBuild(f"{txid}: the node answered transaction {parsed.txid()}")
             if vout >= len(parsed.outputs):
-                raise Refused(f"{txid}:{vout}: the transaction has {len(parsed.outputs)} outputs")
+                raise CannotBuild(f"{txid}:{vout}: the transaction has {len(parsed.outputs)} outputs")
             spent = parsed.outputs[vout]
             pays = script_address(spent.script.hex(), self.coin)
             if pays is None or codec(self.network).normalize(pays) != key:
-                raise Refused(f"{txid}:{vout} pays {pays or 'a non-standard script'}, "
+                raise CannotBuild(f"{txid}:{vout} pays {pays or 'a non-standard script'}, "
                               f"not the deposit address {request.deposit_address}")
             if spent.value != value:
-                raise Refused(f"{txid}:{vout} holds {spent.value}, the case claims {value}")
+                raise CannotBuild(f"{txid}:{vout} holds {spent.value}, the case claims {value}")
             if script_kind(spent.script) not in ("p2pkh", "p2wpkh", "p2sh", "p2tr"):
                 raise NoBuilder(f"{txid}:{vout}: a {script_kind(spent.script)} output is not one this "
                                 "builder can size")
             if self._call("gettxout", [txid, vout, True]) is None:
-                raise Refused(f"{txid}:{vout} is already spent")
+                raise CannotBuild(f"{txid}:{vout} is already spent")
             out.append((TxIn(txid, vout), spent, prev))
         return out
 
@@ -148,7 +150,7 @@ class UtxoBuilder:
         key = codec(net).validate(request.deposit_address)
         dest = address_script(net, request.destination)
         if script_kind(dest) in ("p2wpkh", "p2wsh", "p2tr") and not net.address.hrp:
-            raise Refused(f"{net.id} has no segwit: {request.destination} cannot be paid")
+            raise CannotBuild(f"{net.id} has no segwit: {request.destination} cannot be paid")
         spent = self._spent(request, key)
         total = sum(s.value for _, s, _ in spent)
         rate, source = self._fee_rate(request.policy)
@@ -156,9 +158,16 @@ class UtxoBuilder:
         fee = int((rate * vsize / 1000).to_integral_value(ROUND_CEILING))
         amount = total - fee
         dust = int(request.policy.get("dust", DUST))
+        least = int(getattr(request, "min_amount_base", 0))
+        if amount > request.amount_base:
+            raise CannotBuild(f"{net.id}: the outputs hold {total}, more than the {request.amount_base} "
+                              "the recovery may move")
         if amount < dust:
-            raise Refused(f"{net.id}: the outputs hold {total}, the fee is {fee}: {amount} left is below "
-                          f"the dust limit {dust}")
+            raise CannotBuild(f"{net.id}: the outputs hold {total}, the fee is {fee}: {amount} left is below "
+                              f"the dust limit {dust}")
+        if amount < least:
+            raise CannotBuild(f"{net.id}: after the fee of {fee} the recovery moves {amount}, below the "
+                              f"quoted net {least}")
         tx = Tx(version=2, inputs=tuple(i for i, _, _ in spent), outputs=(TxOut(amount, dest),))
         sighash = sighash_type(net)
         fields: dict[str, Any] = {
@@ -210,7 +219,38 @@ class UtxoBuilder:
             wrong = [u for u in used if u != sighash]
             if wrong:
                 raise SignedMismatch(f"vin[{n}].sighash", hex(sighash), hex(wrong[0]))
+        for n, (i, spent) in enumerate(zip(got.inputs, prepared.fields.get("vin") or [], strict=False)):
+            script = bytes.fromhex(spent["scriptPubKey"])
+            if not signed_by_script(i, script):
+                raise SignedMismatch(f"vin[{n}].signature", f"signed by the key of {spent['scriptPubKey']}",
+                                     "another key")
         return got.txid()
+
+    def broadcast(self, signed: str) -> str:
+        """`sendrawtransaction`; the node's txid."""
+        return str(self._call("sendrawtransaction", [signed.strip()]))
+
+    def signed_by_hash(self, tx_hash: str) -> str | None:
+        """The raw transaction the node holds under this txid (it needs -txindex once confirmed)."""
+        try:
+            raw = self._call("getrawtransaction", [tx_hash, 0])
+        except TxNotFound:
+            return None
+        return str(raw)
+
+
+def signed_by_script(txin: TxIn, script: bytes) -> bool:
+    """Whether the input's public key is the one the spent key-hash script names (P2PKH, P2WPKH,
+    P2SH-P2WPKH); other scripts are left to the node's own checks."""
+    kind = script_kind(script)
+    if kind == "p2wpkh" and len(txin.witness) == 2:
+        return script[2:] == hash160(txin.witness[1])
+    if kind == "p2pkh":
+        items = pushes(txin.script_sig)
+        return len(items) == 2 and script[3:23] == hash160(items[1])
+    if kind == "p2sh" and len(txin.witness) == 2:
+        return script[2:22] == hash160(witness_program(0, hash160(txin.witness[1])))
+    return True
 
 
 def signature_sighashes(txin: TxIn) -> list[int]:
@@ -223,6 +263,6 @@ def signature_sighashes(txin: TxIn) -> list[int]:
     return [item[-1] for item in items if is_der_signature(item)]
 
 
-def builder(network: Network, urls: list[str]) -> UtxoBuilder:
-    """The builder of a bitcoin-family network over its endpoints."""
-    return UtxoBuilder(network, urls)
+def builder(network: Network, endpoints: Sequence[str], *, timeout: float = 20.0) -> UtxoBuilder:
+    """The builder of a bitcoin-family network over its endpoints (priority order)."""
+    return UtxoBuilder(network, endpoints, timeout=timeout)

@@ -16,6 +16,17 @@ SIGHASH_ALL = 0x01
 SIGHASH_FORKID = 0x40
 
 
+def hash160(data: bytes) -> bytes:
+    """RIPEMD-160 of SHA-256: the hash key-hash scripts commit to."""
+    sha = hashlib.sha256(data).digest()
+    try:
+        return hashlib.new("ripemd160", sha).digest()
+    except ValueError:   # an OpenSSL without the legacy provider
+        from Crypto.Hash import RIPEMD160
+
+        return RIPEMD160.new(sha).digest()
+
+
 def dsha256(data: bytes) -> bytes:
     """SHA-256 twice, as block and transaction ids use it."""
     return hashlib.sha256(hashlib.sha256(data).digest()).digest()

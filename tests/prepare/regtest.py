@@ -73,6 +73,7 @@ class Node:
         """Stop the node (RPC stop, then terminate)."""
         try:
             self.rpc("stop")
+            self.session.close()   # the node waits for open RPC connections before it exits
             self.proc.wait(timeout=30)
         except Exception:
             self.proc.terminate()

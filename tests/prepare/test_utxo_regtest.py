@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from recovery.errors import Refused
+from recovery.prepare.family_errors import CannotBuild
 from recovery.prepare.model import BuildRequest, SignedMismatch, UnsignedTx
 from recovery.prepare.utxo import builder
 from recovery.prepare.utxo_tx import TxOut, parse_tx
@@ -53,7 +53,11 @@ def test_built_transaction_signs_checks_and_broadcasts(regtest: Node, kind: str)
     accept = regtest.rpc("testmempoolaccept", [signed["hex"]])[0]
     assert accept["allowed"], accept
     assert accept["vsize"] <= tx.fields["vsize_estimate"]   # the fee covers the real size
-    assert regtest.rpc("sendrawtransaction", signed["hex"]) == txid == accept["txid"]
+    b = builder(regtest_network(), [regtest.url])
+    assert b.signed_by_hash(txid) is None
+    assert b.broadcast(signed["hex"]) == txid == accept["txid"]
+    assert b.signed_by_hash(txid) == signed["hex"]
+    assert b.check_signed(tx, b.signed_by_hash(txid) or "") == txid
 
 
 def test_psbt_is_one_the_node_reads_and_signs(regtest: Node) -> None:
@@ -95,15 +99,17 @@ def test_a_signed_transaction_paying_elsewhere_is_named(regtest: Node) -> None:
 def test_spent_and_misclaimed_outputs_are_refused(regtest: Node) -> None:
     _, request = _deposit(regtest, "bech32")
     txid, vout, value = request.outputs[0]
-    with pytest.raises(Refused, match="claims"):
+    with pytest.raises(CannotBuild, match="claims"):
         _build(regtest, replace(request, outputs=((txid, vout, value + 1),)))
+    with pytest.raises(CannotBuild, match="more than"):
+        _build(regtest, replace(request, amount_base=value // 2))
     other = regtest.rpc("getnewaddress", "", "bech32", wallet="w")
-    with pytest.raises(Refused, match="not the deposit address"):
+    with pytest.raises(CannotBuild, match="not the deposit address"):
         _build(regtest, replace(request, deposit_address=other))
     tx = _build(regtest, request)
     signed = regtest.rpc("signrawtransactionwithwallet", tx.unsigned_tx, wallet="w")
     regtest.rpc("sendrawtransaction", signed["hex"])
-    with pytest.raises(Refused, match="already spent"):
+    with pytest.raises(CannotBuild, match="already spent"):
         _build(regtest, request)
 
 
@@ -112,7 +118,7 @@ def test_policy_fee_rate_and_dust(regtest: Node) -> None:
     tx = _build(regtest, replace(request, policy={"fee_rate_per_kvb": 20000}))
     assert tx.fields["fee_source"] == "policy"
     assert tx.fields["fee"] == -(-20000 * tx.fields["vsize_estimate"] // 1000)
-    with pytest.raises(Refused, match="dust"):
+    with pytest.raises(CannotBuild, match="dust"):
         _build(regtest, replace(request, policy={"fee_rate_per_kvb": 10_000_000}))
-    with pytest.raises(Refused, match="max_fee_rate_per_kvb"):
+    with pytest.raises(CannotBuild, match="max_fee_rate_per_kvb"):
         _build(regtest, replace(request, policy={"fee_rate_per_kvb": 50000, "max_fee_rate_per_kvb": 30000}))

@@ -63,7 +63,25 @@ def test_segwit_transactions_from_esplora_fields_give_their_txid(chaindata: Path
         assert 3 * len(tx.serialize(witness=False)) + len(tx.serialize()) == doc["weight"]
         assert parse_tx(tx.serialize()).txid() == doc["txid"]
         segwit += any(i.witness for i in tx.inputs)
+        if all(i["prevout"]["scriptpubkey_type"] == "v0_p2wpkh" for i in doc["vin"]):
+            _check_p2wpkh_signer(doc, tx, [o["scriptpubkey"] for d in docs for o in d["vout"]])
     assert segwit == 4   # the fourth spends a P2SH-wrapped witness output beside legacy ones
+
+
+def _check_p2wpkh_signer(doc: dict[str, Any], signed: Tx, scripts: list[str]) -> None:
+    """check_signed accepts the signed transaction with the spent scripts; with another key's script in
+    their place it names the input whose signer is not the deposit address."""
+    unsigned = replace(signed, inputs=tuple(TxIn(i.txid, i.vout, sequence=i.sequence) for i in signed.inputs))
+    vin = [{"scriptPubKey": i["prevout"]["scriptpubkey"]} for i in doc["vin"]]
+    prepared = UnsignedTx("recovery", "bitcoin", "", "", "native", 0, unsigned.serialize().hex(),
+                          {"sighash_type": 1, "vin": vin})
+    check = builder(registry()["bitcoin"], [refused_url()]).check_signed
+    assert check(prepared, signed.serialize().hex()) == doc["txid"]
+    other = next(s for s in scripts if s.startswith("0014") and s != vin[0]["scriptPubKey"])
+    stranger = replace(prepared, fields={"sighash_type": 1, "vin": [{"scriptPubKey": other}] + vin[1:]})
+    with pytest.raises(SignedMismatch) as err:
+        check(stranger, signed.serialize().hex())
+    assert err.value.field == "vin[0].signature"
 
 
 def test_output_scripts_from_addresses_match_the_recorded_ones(chaindata: Path) -> None:
