@@ -17,8 +17,7 @@ from chains.http import RetryPolicy
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 from recovery.prepare.ed25519 import verify
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, SignedMismatch, UnsignedTx
 from recovery.prepare.solana_tx import (
     TOKEN_PROGRAM,
     Instruction,

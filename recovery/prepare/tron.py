@@ -16,8 +16,7 @@ from typing import Any
 from chains.errors import RetriableError, RpcUnavailable
 from chains.http import HttpClient, RetryPolicy
 from chains.networks import Network
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, NoBuilder, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, NoBuilder, SignedMismatch, UnsignedTx
 from recovery.prepare.tron_tx import (
     TRANSFER,
     TRIGGER,

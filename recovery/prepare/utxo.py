@@ -23,8 +23,7 @@ from chains.http import RetryPolicy
 from chains.jsonrpc import JsonRpcClient
 from chains.networks import Network
 from chains.utxo import to_base_units
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, NoBuilder, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, NoBuilder, SignedMismatch, UnsignedTx
 from recovery.prepare.utxo_tx import (
     SIGHASH_ALL,
     SIGHASH_FORKID,

@@ -15,8 +15,7 @@ import pytest
 from chains.base58 import b58encode
 from chains.networks import registry
 from recovery.prepare.ed25519 import on_curve, verify
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, SignedMismatch, UnsignedTx
 from recovery.prepare.solana import builder
 from recovery.prepare.solana_tx import (
     ATA_PROGRAM,

@@ -13,8 +13,7 @@ import pytest
 
 from chains.errors import RpcUnavailable
 from chains.networks import registry
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, SignedMismatch, UnsignedTx
 from recovery.prepare.tron import builder
 from recovery.prepare.tron_tx import parse_raw, signed_transaction, to_base58
 from tests.support.loopback import Request

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from recovery.prepare.family_errors import CannotBuild
-from recovery.prepare.model import BuildRequest, SignedMismatch, UnsignedTx
+from recovery.prepare.model import BuildRequest, CannotBuild, SignedMismatch, UnsignedTx
 from recovery.prepare.utxo import builder
 from recovery.prepare.utxo_tx import TxOut, parse_tx
 from tests.prepare.regtest import Node, regtest_network
