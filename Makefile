@@ -3,7 +3,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench test-tools
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	python3 -m venv $(VENV)
@@ -21,7 +21,21 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/recovery demo
 
-test: setup
+# Debian's chromium (the report page's screenshot) and litecoind (the UTXO builder on a regtest node): installed
+# when missing and apt-get can; without them those tests skip and say why
+TEST_TOOLS := /usr/bin/chromium:chromium /usr/bin/litecoind:litecoind
+
+test-tools:
+	@missing=""; for t in $(TEST_TOOLS); do [ -x "$${t%%:*}" ] || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing > /dev/null) \
+	      || echo "could not install$$missing: the tests that need them skip"; \
+	  else echo "not installed:$$missing (apt-get install$$missing): the tests that need them skip"; fi; \
+	fi
+
+test: setup test-tools
 	$(PY) -m pytest -q
 
 lint: setup

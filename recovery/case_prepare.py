@@ -135,7 +135,8 @@ class PrepareActions:
             request = BuildRequest(network=case.network, deposit_address=case.deposit_address,
                                    destination=destination, asset=None if case.asset == NATIVE else case.asset,
                                    amount_base=limits["gross"], min_amount_base=limits["net"],
-                                   decimals=q.decimals, deposit_tx=case.tx_key, funder=hot[0] if hot else None)
+                                   decimals=q.decimals, deposit_tx=case.tx_key, funder=hot[0] if hot else None,
+                                   policy=self.policy.prepare.get(network.family, {}))
             version = case.version
         txs = builder.build(request)
         new = digest(txs)

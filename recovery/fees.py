@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ class FeePolicy:
     not_found_wait_hours: Decimal
     source: str
     service_target_days: Decimal = Decimal(14)   # a live case older than this is late (`recovery report`)
+    prepare: dict[str, dict[str, Any]] = field(default_factory=dict)   # [prepare.<family>]: builder limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,29 @@ def load_policy(path: Path | None = None) -> FeePolicy:
         not_found_wait_hours=_dec(doc.get("verification", {}), "verification", "not_found_wait_hours", source),
         source=source,
         service_target_days=_dec(doc.get("service", {}), "service", "target_days", source),
+        prepare=_prepare_limits(doc.get("prepare", {}), source),
     )
+
+
+PREPARE_KEYS = {"tron": {"fee_limit"}, "utxo": {"fee_rate_per_kvb", "max_fee_rate_per_kvb", "conf_target", "dust"},
+                "solana": {"token_program"}, "evm": set()}
+
+
+def _prepare_limits(doc: Any, source: str) -> dict[str, dict[str, Any]]:
+    """`[prepare.<family>]` tables: the limits a family's transaction builder reads (recovery/prepare)."""
+    if not isinstance(doc, dict):
+        raise BadInput(f"{source}: [prepare] must be a table of families")
+    out: dict[str, dict[str, Any]] = {}
+    for family, table in doc.items():
+        if family not in PREPARE_KEYS or not isinstance(table, dict):
+            raise BadInput(f"{source}: [prepare.{family}] is not a family with a builder "
+                           f"({', '.join(sorted(PREPARE_KEYS))})")
+        unknown = set(table) - PREPARE_KEYS[family]
+        if unknown:
+            raise BadInput(f"{source}: [prepare.{family}] {', '.join(sorted(unknown))}: not a key of this family "
+                           f"({', '.join(sorted(PREPARE_KEYS[family])) or 'none'})")
+        out[family] = dict(table)
+    return out
 
 
 def unit(decimals: int) -> Decimal:

@@ -109,12 +109,21 @@ class UtxoBuilder:
                           f"max_fee_rate_per_kvb {cap}")
         return rate, source
 
+    def _outputs_to_deposit(self, request: BuildRequest, key: str) -> list[tuple[str, int, int]]:
+        """The deposit's outputs to the deposit address, when the request names none: what the case claims."""
+        parsed = parse_tx(bytes.fromhex(self._call("getrawtransaction", [request.deposit_tx, 1])["hex"]))
+        if parsed.txid() != request.deposit_tx:
+            raise CannotBuild(f"{request.deposit_tx}: the node answered transaction {parsed.txid()}")
+        return [(request.deposit_tx, n, out.value) for n, out in enumerate(parsed.outputs)
+                if (pays := script_address(out.script.hex(), self.coin)) is not None
+                and codec(self.network).normalize(pays) == key]
+
     def _spent(self, request: BuildRequest, key: str) -> list[tuple[TxIn, TxOut, bytes]]:
         """Each claimed output with its script, checked: it pays the deposit address the claimed value
         and is unspent. The previous transaction's bytes come along for the PSBT."""
-        claimed = list(request.outputs)
+        claimed = list(request.outputs) or self._outputs_to_deposit(request, key)
         if not claimed:
-            raise CannotBuild(f"{request.network}: the case names no outputs to spend")
+            raise CannotBuild(f"{request.deposit_tx} pays no output to the deposit address {request.deposit_address}")
         out = []
         for txid, vout, value in claimed:
             raw = self._call("getrawtransaction", [txid, 1])

@@ -121,3 +121,15 @@ def test_policy_fee_rate_and_dust(regtest: Node) -> None:
         _build(regtest, replace(request, policy={"fee_rate_per_kvb": 10_000_000}))
     with pytest.raises(CannotBuild, match="max_fee_rate_per_kvb"):
         _build(regtest, replace(request, policy={"fee_rate_per_kvb": 50000, "max_fee_rate_per_kvb": 30000}))
+
+
+def test_a_request_naming_no_outputs_spends_the_deposits_outputs_to_the_deposit_address(regtest: Node) -> None:
+    """`case prepare` names no outputs: the builder takes the deposit transaction's outputs to the deposit
+    address (and only those; the sender's change stays where it is)."""
+    _, request = _deposit(regtest, "bech32")
+    tx = _build(regtest, replace(request, outputs=()))
+    decoded = regtest.rpc("decoderawtransaction", tx.unsigned_tx)
+    assert [(i["txid"], i["vout"]) for i in decoded["vin"]] == [o[:2] for o in request.outputs]
+    other = replace(request, deposit_address=regtest.rpc("getnewaddress", "", "bech32", wallet="w"), outputs=())
+    with pytest.raises(CannotBuild, match="pays no output to the deposit address"):
+        _build(regtest, other)

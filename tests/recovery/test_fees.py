@@ -164,3 +164,16 @@ def test_exact_units_beyond_28_digits() -> None:
     assert whole_units(10**40, 18) == D(10**22) and plain(D("1.50")) == "1.5"
     b = fee("direct", "1234567890123.123456789012341234", price="0.000001", decimals=18)
     assert b.gross == D("1234567890123.123456789012341234") and to_base(b.net, 18) == base - 10**27
+
+
+def test_builder_limits_come_from_the_policy_and_bad_keys_are_named(tmp_path: Path) -> None:
+    assert POLICY.prepare["tron"]["fee_limit"] == 100_000_000   # 100 TRX of energy for a TRC-20 transfer
+    ours = tmp_path / "policy.toml"
+    ours.write_text("[prepare.utxo]\nfee_rate_per_kvb = 2000\n")
+    assert load_policy(ours).prepare["utxo"]["fee_rate_per_kvb"] == 2000
+    ours.write_text("[prepare.tron]\nfee_limt = 1\n")
+    with pytest.raises(BadInput, match=r"\[prepare.tron\] fee_limt: not a key of this family \(fee_limit\)"):
+        load_policy(ours)
+    ours.write_text("[prepare.cardano]\nx = 1\n")
+    with pytest.raises(BadInput, match=r"\[prepare.cardano\] is not a family with a builder"):
+        load_policy(ours)
