@@ -14,7 +14,7 @@ import heapq
 import random
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -132,16 +132,39 @@ class _Sim:
         self.later(self.hours(3), lambda: self.verify(claim))
 
     def verify(self, claim: _Claim) -> None:
+        if claim.verdict.status == "confirmed" and claim.verdict.block_time is None:
+            # the deposit was mined a while before the user wrote in (a conditional network's age condition)
+            claim.verdict = replace(claim.verdict, block_time=self.now - timedelta(hours=2 + self.hours(48)))
         self.service.verifier = lambda s, n, h: claim.verdict
         case = self.service.verify(claim.case_id, self.rng.choice(AGENTS))
         self.did("verify")
         if case.status == "open":        # not found while young: look again after the wait
             self.later(6 + self.hours(4), lambda: self.verify(claim))
         elif case.status == "verified":
+            self._confirm_conditions(claim)
             if claim.outcome is Outcome.UNLISTED_TOKEN:
                 self.later(self.hours(30), lambda: self.value(claim))
             else:
                 self.later(self.hours(8), lambda: self.quote(claim))
+
+    def _confirm_conditions(self, claim: _Claim) -> None:
+        """On a conditional network the people its conditions name confirm theirs (the claimant's proof is
+        sometimes never given: such a case waits in the queue)."""
+        with self.service.session() as s:
+            states = self.service.conditions(s, self.service.case(s, claim.case_id)).states
+        for state in states:
+            if state.state == "needs_person" and (state.kind != "claimant_proves_sender" or self.rng.random() < 0.9):
+                person = self.rng.choice(AGENTS if state.role == "agent" else APPROVERS[str(state.role)])
+                self.later(self.hours(2), lambda k=state.kind, p=person: self._confirm(claim, k, p))  # type: ignore[misc]
+
+    def _confirm(self, claim: _Claim, kind: str, person: str) -> None:
+        from recovery.case_confirm import confirm
+
+        with self.service.session() as s:
+            status = self.service.case(s, claim.case_id).status
+        if status in ("verified", "quoted", "awaiting_approval", "approved"):
+            confirm(self.service, claim.case_id, person, kind, None)
+            self.did("confirm")
 
     def value(self, claim: _Claim) -> None:
         self.service.value(claim.case_id, self.rng.choice(APPROVERS["clearing"]), claim.token_usd)
@@ -184,6 +207,14 @@ class _Sim:
         who = next((p for p in APPROVERS[role] if p not in taken), None)
         if who is None or sum(a.role == role for a in given) >= needs:
             return
+        with self.service.session() as s:
+            conditions = self.service.conditions(s, self.service.case(s, claim.case_id))
+        complete = all(sum(a.role == r for a in given) + (r == role) >= n for r, n in self._needed(claim).items())
+        if complete and conditions.failed:    # a condition fails (too small, too old): the case waits
+            self.move(claim, "defer", None)
+            return
+        if complete and conditions.open:      # a person has not confirmed yet: the case waits for them
+            return
         case = self.service.approve(claim.case_id, who, role)
         self.did("approve")
         if case.status == "awaiting_approval" and sum(a.role == role for a in given) + 1 < needs:
@@ -193,6 +224,10 @@ class _Sim:
             from recovery.case_recovery import on_chain
 
             self.later(self.hours(4), (lambda: self.execute(claim)) if on_chain(case) else (lambda: self.credit(claim)))
+
+    def _needed(self, claim: _Claim) -> dict[str, int]:
+        with self.service.session() as s:
+            return dict(self.service.needed(s, self.service.case(s, claim.case_id)))
 
     def execute(self, claim: _Claim) -> None:
         if self._expired(claim):
