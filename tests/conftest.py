@@ -203,3 +203,19 @@ def scenario_env(evm_scenario: Any, cli_env: dict[str, str], monkeypatch: pytest
         monkeypatch.setenv(var, url)
         env[var] = url
     return env
+
+
+@pytest.fixture
+def ethereum_restored(anvil_nodes: Any, evm_scenario: Any) -> Any:
+    """The "ethereum" devnet put back as it was after the test (blocks mined for confirmations included),
+    so claims of the shared scenario that wait for confirmations or sit in the mempool keep doing so."""
+    eth = anvil_nodes["ethereum"]
+    waiting = [c.tx_hash for c in evm_scenario.claims if c.network == "ethereum"
+               and eth.rpc("eth_getTransactionByHash", c.tx_hash) is not None
+               and eth.rpc("eth_getTransactionReceipt", c.tx_hash) is None]
+    raws = [eth.rpc("eth_getRawTransactionByHash", h) for h in waiting]
+    snapshot = eth.rpc("evm_snapshot")
+    yield eth
+    assert eth.rpc("evm_revert", snapshot)
+    for raw in raws:          # a revert empties the mempool: put its waiting claims back
+        eth.rpc("eth_sendRawTransaction", raw)

@@ -2,55 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-import cli
-from recovery.commands.common import exit_code_for
-
-app = cli.app
-if hasattr(cli, "register") and not app.registered_groups:  # cli.py registers lazily in main()
-    cli.register(list(cli.COMMANDS))
+from tests.support.cli import ok, run
 
 pytestmark = pytest.mark.anvil
-
-
-def run(*args: str, actor: str | None = None) -> tuple[int, str, str]:
-    """Invoke the CLI in-process; domain errors map to their exit code and message as `recovery` does."""
-    env = {"RECOVERY_ACTOR": actor} if actor else {}
-    result = CliRunner().invoke(app, list(args), env=env)
-    exc = result.exception
-    if exc is not None and not isinstance(exc, SystemExit):
-        code = exit_code_for(exc)
-        if code is None:
-            raise exc
-        return code, result.stdout, str(exc)
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def ethereum_restored(anvil_nodes: Any, evm_scenario: Any) -> Any:
-    """The "ethereum" devnet put back as it was after the test (blocks mined for confirmations included),
-    so claims of the shared scenario that wait for confirmations or sit in the mempool keep doing so."""
-    eth = anvil_nodes["ethereum"]
-    waiting = [c.tx_hash for c in evm_scenario.claims if c.network == "ethereum"
-               and eth.rpc("eth_getTransactionByHash", c.tx_hash) is not None
-               and eth.rpc("eth_getTransactionReceipt", c.tx_hash) is None]
-    raws = [eth.rpc("eth_getRawTransactionByHash", h) for h in waiting]
-    snapshot = eth.rpc("evm_snapshot")
-    yield eth
-    assert eth.rpc("evm_revert", snapshot)
-    for raw in raws:          # a revert empties the mempool: put its waiting claims back
-        eth.rpc("eth_sendRawTransaction", raw)
-
-
-def ok(*args: str, actor: str | None = None) -> Any:
-    code, out, err = run(*args, "--json", actor=actor)
-    assert code == 0, (args, err)
-    return json.loads(out)
 
 
 def test_unlisted_token_case_end_to_end(scenario_env: dict[str, str], evm_scenario: Any, anvil_nodes: Any,

@@ -17,36 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-import cli
-from recovery.commands.common import exit_code_for
 from tests.support import recorded_cardano, recorded_near, recorded_polkadot
-
-app = cli.app
-if hasattr(cli, "register") and not app.registered_groups:
-    cli.register(list(cli.COMMANDS))
+from tests.support.cli import ok, run
 
 DOT_TO = "15kUt2i86LHRWCkE3D9Bg1HZAoc2smhn1fwPzDERTb1BXAkX"
 PEOPLE = [("ann", "agent"), ("bea", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]
-
-
-def run(*args: str, actor: str | None = None) -> tuple[int, str, str]:
-    """The CLI in-process; domain errors map to their exit code and message as `recovery` does."""
-    result = CliRunner().invoke(app, list(args), env={"RECOVERY_ACTOR": actor} if actor else {})
-    exc = result.exception
-    if exc is not None and not isinstance(exc, SystemExit):
-        code = exit_code_for(exc)
-        if code is None:
-            raise exc
-        return code, result.stdout, str(exc)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def ok(*args: str, actor: str | None = None) -> Any:
-    code, out, err = run(*args, "--json", actor=actor)
-    assert code == 0, (args, err)
-    return json.loads(out)
 
 
 def states(case: dict[str, Any]) -> dict[str, str]:

@@ -3,7 +3,6 @@ language is one line naming the option, exit 2."""
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -14,15 +13,9 @@ from babel.numbers import parse_decimal
 
 from recovery.i18n import speaker
 from recovery.messages import T
-from tests.test_cli_cases import run
+from tests.support.cli import ok, run
 
 pytestmark = pytest.mark.anvil
-
-
-def ok(*args: str, actor: str | None = None) -> Any:
-    code, out, err = run(*args, "--json", actor=actor)
-    assert code == 0, (args, err)
-    return json.loads(out)
 
 
 def test_case_quote_and_defer_speak_the_users_language(scenario_env: dict[str, str], evm_scenario: Any) -> None:

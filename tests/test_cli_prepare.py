@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from recovery.devnet import send_token, sign_fields
-from tests.test_cli_cases import ethereum_restored, ok, run  # noqa: F401  (the fixture is used by name)
+from tests.support.cli import ok, run
 
 pytestmark = pytest.mark.anvil
 HOT = 8

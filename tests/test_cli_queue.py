@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-import cli
-from recovery.commands.common import exit_code_for
-
-app = cli.app
-if hasattr(cli, "register") and not app.registered_groups:  # cli.py registers lazily in main()
-    cli.register(list(cli.COMMANDS))
+from tests.support.cli import ok, run
 
 pytestmark = pytest.mark.anvil
 PEOPLE = [("ann", "agent"), ("wanda", "wallet"), ("carl", "clearing"), ("sam", "security")]
-
-
-def run(*args: str, actor: str | None = None, columns: int | None = None) -> tuple[int, str, str]:
-    env = {"RECOVERY_ACTOR": actor} if actor else {}
-    if columns:
-        env["COLUMNS"] = str(columns)
-    result = CliRunner().invoke(app, list(args), env=env)
-    exc = result.exception
-    if exc is not None and not isinstance(exc, SystemExit):
-        code = exit_code_for(exc)
-        if code is None:
-            raise exc
-        return code, result.stdout, str(exc)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def ok(*args: str, actor: str | None = None) -> Any:
-    code, out, err = run(*args, "--json", actor=actor)
-    assert code == 0, (args, err)
-    return json.loads(out)
 
 
 def text(*args: str, actor: str | None = None, columns: int | None = None) -> str:

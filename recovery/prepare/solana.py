@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from chains.base58 import b58encode
-from chains.errors import RetriableError, TxNotFound
-from chains.http import RetryPolicy
-from chains.jsonrpc import JsonRpcClient
+from chains.errors import TxNotFound
 from chains.networks import Network
 from recovery.prepare.ed25519 import verify
 from recovery.prepare.model import BuildRequest, CannotBuild, SignedMismatch, UnsignedTx
+from recovery.prepare.nodes import clients, first_answer
 from recovery.prepare.solana_tx import (
     TOKEN_PROGRAM,
     Instruction,
@@ -45,18 +44,10 @@ class SolanaBuilder:
         if not endpoints:
             raise ValueError(f"no endpoint for {network.id}")
         self.network = network
-        self.clients = [JsonRpcClient(u, timeout=timeout, retry=RetryPolicy(attempts=2, backoff=0.2))
-                        for u in endpoints]
+        self.clients = clients(endpoints, timeout=timeout)
 
     def _call(self, method: str, params: list[Any]) -> Any:
-        last: RetriableError | None = None
-        for client in self.clients:
-            try:
-                return client.call(method, params)
-            except RetriableError as exc:
-                last = exc
-        assert last is not None
-        raise last
+        return first_answer(self.clients, method, params)
 
     def _token_account(self, account: str, mint: str, owner: str) -> dict[str, Any] | None:
         """The parsed token account, None if it does not exist; CannotBuild if it is another's."""

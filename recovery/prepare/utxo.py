@@ -18,12 +18,11 @@ from typing import Any
 
 from chains.addresses import codec
 from chains.addresses.utxo import coin_params, script_address
-from chains.errors import ChainError, RetriableError, TxNotFound
-from chains.http import RetryPolicy
-from chains.jsonrpc import JsonRpcClient
+from chains.errors import ChainError, TxNotFound
 from chains.networks import Network
 from chains.utxo import to_base_units
 from recovery.prepare.model import BuildRequest, CannotBuild, NoBuilder, SignedMismatch, UnsignedTx
+from recovery.prepare.nodes import clients, first_answer
 from recovery.prepare.utxo_tx import (
     SIGHASH_ALL,
     SIGHASH_FORKID,
@@ -67,8 +66,8 @@ class UtxoBuilder:
         self.network = network
         self.coin = coin_params(network)
         # bitcoind writes amounts in whole coins as JSON numbers: read them as exact decimals
-        self.clients = [JsonRpcClient(u, timeout=timeout, retry=RetryPolicy(attempts=2, backoff=0.2),
-                                      parse_float=Decimal) for u in urls if not u.startswith("esplora+")]
+        self.clients = clients([u for u in urls if not u.startswith("esplora+")], timeout=timeout,
+                               parse_float=Decimal)
         if not self.clients:
             raise NoBuilder(f"{network.id}: building needs a bitcoind-compatible JSON-RPC endpoint, "
                             "not only Esplora")
@@ -77,14 +76,7 @@ class UtxoBuilder:
 
     def _call(self, method: str, params: list[Any]) -> Any:
         """One call on the first endpoint that answers; a definite error is raised as it is."""
-        last: RetriableError | None = None
-        for client in self.clients:
-            try:
-                return client.call(method, params)
-            except RetriableError as exc:
-                last = exc
-        assert last is not None
-        raise last
+        return first_answer(self.clients, method, params)
 
     def _fee_rate(self, policy: dict[str, Any]) -> tuple[Decimal, str]:
         """Base units per 1000 vbytes, and where the rate came from."""
