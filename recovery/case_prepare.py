@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chains.base import ChainTx
     from chains.networks import Network
     from recovery.case_models import Actor
+    from recovery.fees import FeePolicy
     from recovery.prepare import Builder, UnsignedTx
     from recovery.workflow import CaseStatus
 
@@ -79,6 +80,7 @@ class PrepareActions:
     config_rpc: dict[str, Any] | None
     fetcher: Callable[[str, str], ChainTx] | None
     tick: Callable[[float], None] | None
+    policy: FeePolicy | None
 
     if TYPE_CHECKING:
         def session(self) -> AbstractContextManager[Session]: ...
@@ -136,7 +138,7 @@ class PrepareActions:
                                    destination=destination, asset=None if case.asset == NATIVE else case.asset,
                                    amount_base=limits["gross"], min_amount_base=limits["net"],
                                    decimals=q.decimals, deposit_tx=case.tx_key, funder=hot[0] if hot else None,
-                                   policy=self.policy.prepare.get(network.family, {}))
+                                   policy=self.policy.prepare.get(network.family, {}) if self.policy else {})
             version = case.version
         txs = builder.build(request)
         new = digest(txs)
