@@ -15,6 +15,15 @@ CHAINDATA = REPO / "fixtures" / "chaindata"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def commands_run_cold() -> Iterator[None]:
+    """The `recovery` processes the tests start run their commands themselves: no warm process is started
+    or used behind them (tests/test_warm.py turns it on, in a socket folder of its own)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RECOVERY_WARM", "0")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def recorded_heads_are_old() -> Iterator[None]:
     """Recorded answers are years old and the session's devnet idles between tests, so the head-age
     rule (an endpoint whose newest block is too old is behind) is off unless a test turns it on:
