@@ -189,8 +189,27 @@ def _check_key_groups(path: Path, networks: dict[str, Network]) -> None:
             raise RegistryError(f"{path}: network {first.id}: field 'key_group' {name!r} {why}")
 
 
+_shipped: tuple[tuple[int, int], dict[str, Network]] | None = None
+
+
 def load_registry(path: Path = DEFAULT_PATH) -> dict[str, Network]:
-    """Read and validate a registry file; a broken file raises `RegistryError` naming the field."""
+    """Read and validate a registry file; a broken file raises `RegistryError` naming the field.
+
+    The shipped file is read once per process while it stays unchanged (its networks are frozen)."""
+    global _shipped
+    if path == DEFAULT_PATH:
+        try:
+            st = os.stat(path)
+        except OSError:
+            pass
+        else:
+            if _shipped is None or _shipped[0] != (st.st_mtime_ns, st.st_size):
+                _shipped = ((st.st_mtime_ns, st.st_size), _read_registry(path))
+            return _shipped[1]
+    return _read_registry(path)
+
+
+def _read_registry(path: Path) -> dict[str, Network]:
     try:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)
