@@ -201,6 +201,7 @@ class _Bitcoind:
             raise tip
         if isinstance(tip, ChainError) or not isinstance(tip, int) or isinstance(tip, bool):
             raise RpcUnavailable(f"{self.label}: getblockcount gave no height ({tip})")
+        answers = self._with_senders(answers)
         wanted = sorted({a["blockhash"] for a in answers if isinstance(a, dict) and a.get("blockhash")
                          and not isinstance(a.get("height"), int)})
         headers: dict[str, Any] = {}
@@ -208,6 +209,33 @@ class _Bitcoind:
             headers = dict(zip(wanted, self.rpc.batch([("getblockheader", [b, True]) for b in wanted]),
                                strict=True))
         return [self._one(h, a, tip, headers) for h, a in zip(hashes, answers, strict=True)]
+
+    def _with_senders(self, answers: list[Any]) -> list[Any]:
+        """The answers with the spent output of each first input filled in where the node left it out (a
+        node older than Bitcoin Core 25 gives no `prevout`): asked of the node in one more batch, so that
+        the sender is known (a recovery's inputs are checked against the deposit address). Where the node
+        cannot say (no transaction index, an error), the sender stays unknown, as before."""
+        def first(a: Any) -> dict[str, Any] | None:
+            vin = a.get("vin") if isinstance(a, dict) else None
+            inp = vin[0] if isinstance(vin, list) and vin and isinstance(vin[0], dict) else None
+            if inp is None or "coinbase" in inp or inp.get("prevout") or inp.get("address"):
+                return None
+            return inp if isinstance(inp.get("txid"), str) and isinstance(inp.get("vout"), int) else None
+
+        wanted = sorted({inp["txid"] for a in answers if (inp := first(a)) is not None})
+        if not wanted:
+            return answers
+        try:
+            prevs = dict(zip(wanted, self.rpc.batch([("getrawtransaction", [t, 1]) for t in wanted]), strict=True))
+        except ChainError:
+            return answers
+        filled = []
+        for a in answers:
+            inp = first(a)
+            spent = _spent_script(prevs.get(inp["txid"]), inp) if inp is not None else None
+            filled.append(a if spent is None or inp is None else
+                          {**a, "vin": [{**inp, "prevout": {"scriptPubKey": spent}}, *a["vin"][1:]]})
+        return filled
 
     def _one(self, tx_hash: str, answer: Any, tip: int, headers: dict[str, Any]) -> FetchResult:
         if isinstance(answer, TxNotFound):
@@ -230,6 +258,16 @@ class _Bitcoind:
     def close(self) -> None:
         """Release connections."""
         self.rpc.http.session.close()
+
+
+def _spent_script(prev: Any, inp: dict[str, Any]) -> dict[str, Any] | None:
+    """The scriptPubKey of the output `inp` spends, from the node's answer for its transaction, or None."""
+    if not isinstance(prev, dict) or prev.get("txid") != inp["txid"] or not isinstance(prev.get("vout"), list):
+        return None
+    for out in prev["vout"]:
+        if isinstance(out, dict) and out.get("n") == inp["vout"] and isinstance(out.get("scriptPubKey"), dict):
+            return dict(out["scriptPubKey"])
+    return None
 
 
 class _Esplora:

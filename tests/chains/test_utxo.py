@@ -213,11 +213,16 @@ def test_zcash_block_with_several_outputs_matches_oracle(chaindata: Path, loopba
         assert all(t.asset == "native" and t.decimals == 8 for t in tx.transfers)
         multi += len(expected) > 1
     assert multi >= 5
-    # one batch of getrawtransaction + getblockcount, then one getblockheader for the one block
+    # one batch of getrawtransaction + getblockcount; one batch for the outputs the first inputs spend (this
+    # node's answers carry no prevout, so the senders are asked for: the recording has none of them, so
+    # they stay unknown); then one getblockheader for the one block
     calls = rpc_calls(srv)
     assert [m for m, _ in calls[0]] == ["getrawtransaction"] * len(hashes) + ["getblockcount"]
     assert calls[0][0][1] == [hashes[0], 1]
-    assert calls[1:] == [[("getblockheader", [block["hash"], True])]]
+    spent = sorted({tx["vin"][0]["txid"] for tx in block["tx"] if tx["vin"] and "coinbase" not in tx["vin"][0]})
+    assert calls[1] == [("getrawtransaction", [t, 1]) for t in spent]
+    assert calls[2:] == [[("getblockheader", [block["hash"], True])]]
+    assert all(t.from_address is None for tx in results if isinstance(tx, ChainTx) for t in tx.transfers)
 
 
 BLOCKBOOK = ["bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "dash", "zcash"]
@@ -343,8 +348,10 @@ def test_header_error_is_retriable_in_place(chaindata: Path, block_91880: dict[s
     assert isinstance(res[3], RpcUnavailable) and "Block not found" in res[3].user_message
     assert isinstance(res[4], ChainTx) and res[4].tx_hash == E3BF
     calls = rpc_calls(srv)
-    assert len(calls) == 2 and len(calls[0]) == 5                # 4 valid hashes + getblockcount
-    assert sorted(p[0] for _, p in calls[1]) == sorted([block_91880["hash"], stream["blockhash"]])
+    assert len(calls) == 3 and len(calls[0]) == 5                # 4 valid hashes + getblockcount
+    # the recorded answers (an old node's) carry no prevout: the first inputs' outputs are asked for
+    assert {m for m, p in calls[1]} == {"getrawtransaction"} and all(p[1] == 1 for _, p in calls[1])
+    assert sorted(p[0] for _, p in calls[2]) == sorted([block_91880["hash"], stream["blockhash"]])
     with pytest.raises(InvalidTxHash):
         adapter("bitcoin", srv.url).fetch("not-a-hash")
 
@@ -417,5 +424,6 @@ def test_not_found_is_confirmed_on_the_second_endpoint(esplora_docs: list[dict[s
         TxStatus.CONFIRMED, 91880)
     assert isinstance(results[1], ChainTx) and results[1].status == TxStatus.CONFIRMED
     assert results[2] == ChainTx.not_found("bitcoin", LTC_TX)
-    asked = [params[0] for batch in rpc_calls(second) for method, params in batch if method == "getrawtransaction"]
+    asked = [params[0] for batch in rpc_calls(second) for method, params in batch
+             if method == "getrawtransaction" and params[1] == 2]   # not the senders' outputs (verbosity 1)
     assert sorted(asked) == sorted([BC94, LTC_TX])     # only the not-found hashes went to the second
