@@ -39,12 +39,15 @@ def _value(value: Any) -> str:
     return f"'{value}'" if "'" not in value and "\n" not in value else json.dumps(value)
 
 
-def write(path: Path, *, drop_identity: Iterable[str] = (), extra: Iterable[dict[str, Any]] = ()) -> Path:
-    """The shipped registry written to `path` with these networks' `identity` removed and rows added."""
+def write(path: Path, *, drop_identity: Iterable[str] = (), extra: Iterable[dict[str, Any]] = (),
+          changed: dict[str, dict[str, Any]] | None = None) -> Path:
+    """The shipped registry written to `path` with these networks' `identity` removed, fields of some
+    networks changed (`{network id: {field: value}}`) and rows added."""
     rows = tomllib.loads(DEFAULT_PATH.read_text())["network"]
     drop = set(drop_identity)
     lines: list[str] = []
     for row in [*rows, *extra]:
+        row = {**row, **(changed or {}).get(row["id"], {})}
         lines.append("[[network]]")
         lines += [f"{k} = {_value(v)}" for k, v in row.items() if not (k == "identity" and row["id"] in drop)]
         lines.append("")
