@@ -178,6 +178,9 @@ def stop(path: str) -> bool:
     try:
         with open(f"{path}.pid") as pid_file:
             pid = int(pid_file.read().strip())
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:   # a stale file may name another process now
+            if b"recovery.warm_server" not in cmdline.read():
+                return False
         os.kill(pid, signal.SIGTERM)
     except (OSError, ValueError):
         return False
