@@ -34,6 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = ("recovery", "chains", "migrations")
 HEADER = struct.Struct("!I")
 MAX_SOCKET_PATH = 100   # sun_path holds 108 bytes; the staging name adds the process id
+START_SECONDS = 10.0    # how long the launcher waits for the warm process to answer the connection
 
 
 def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -104,7 +105,10 @@ def main() -> None:
     """Console-script entry point."""
     path = socket_path() if enabled() else None
     if path is not None:
-        code = _delegate(path)
+        try:
+            code = _delegate(path)
+        except KeyboardInterrupt:   # Ctrl-C before a child took the command: nothing ran
+            sys.exit(130)
         if code is not None:
             sys.exit(code)
         spawn(path)
@@ -117,22 +121,15 @@ def _delegate(path: str) -> int | None:
     """The exit code of the command run by the warm process at `path`, or None when none took it (then
     nothing has run and the command may run here)."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(START_SECONDS)   # a warm process that does not answer at once is passed over
     try:
         conn.connect(path)
-        request = json.dumps({"argv": sys.argv, "env": dict(os.environ), "cwd": os.getcwd(),
-                              "umask": _umask()}).encode()
-        message = HEADER.pack(len(request)) + request
-        sent = conn.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2]))])
-        conn.sendall(message[sent:])
         reader = conn.makefile("rb")
-        started = reader.readline()
-    except OSError:
+        hello = reader.readline()   # the child forked for this command, before anything is sent to it
+        child = int(json.loads(hello)["pid"])
+    except (OSError, ValueError, KeyError):
         conn.close()
         return None
-    if not started:
-        conn.close()
-        return None   # refused before it ran anything
-    child = int(json.loads(started)["pid"])
     forwarded: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
@@ -143,12 +140,24 @@ def _delegate(path: str) -> int | None:
     for sig in FORWARDED:
         signal.signal(sig, forward)
     try:
-        ended = reader.readline()
+        conn.settimeout(None)
+        request = json.dumps({"argv": sys.argv, "env": dict(os.environ), "cwd": os.getcwd(),
+                              "umask": _umask()}).encode()
+        message = HEADER.pack(len(request)) + request
+        sent = conn.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2]))])
+        conn.sendall(message[sent:])
+        running = reader.readline()   # sent once the child has taken over, just before the command runs
+        ended = reader.readline() if running else b""
     except OSError:
-        ended = b""
-    if not ended and forwarded:   # the signal ended the command: end as it would have ended this process
+        running = ended = b""
+    if not ended and forwarded:   # a signal ended the command: end as it would have ended this process
         signal.signal(forwarded[-1], signal.SIG_DFL)
         os.kill(os.getpid(), forwarded[-1])
+    if not running:
+        for sig in FORWARDED:
+            signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT else signal.default_int_handler)
+        conn.close()
+        return None   # the child gave up before it ran anything: the command may run here
     if not ended:
         sys.stderr.write("error: the command's process ended without an exit status (killed?)\n")
         return 1

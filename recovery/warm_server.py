@@ -86,8 +86,11 @@ def serve(path: str, idle: float) -> None:
             conn.close()
             continue
         if os.fork() == 0:
-            listener.close()
-            _child(conn)   # never returns
+            try:
+                listener.close()
+                _child(conn)
+            finally:
+                os._exit(1)   # whatever happens in the child, it never goes back to serving
         conn.close()
 
 
@@ -133,6 +136,9 @@ def _child(conn: socket.socket) -> None:
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        # the launcher sends nothing (no descriptor) until it knows a child took its connection, and gives up
+        # at once when none does; from here on it waits for this child, so nothing runs twice
+        conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         request, fds = _receive(conn)
         if len(fds) != 3:
             raise EOFError(f"expected 3 file descriptors, got {len(fds)}")
@@ -146,8 +152,8 @@ def _child(conn: socket.socket) -> None:
         sys.argv = list(request["argv"])
         _reopen_stdio()
         random.seed()
-        conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
-    except Exception:  # noqa: BLE001  (nothing ran: the launcher sees no pid and runs the command itself)
+        conn.sendall(b'{"running": true}\n')
+    except Exception:  # noqa: BLE001  (nothing ran: the launcher sees no "running" and runs the command itself)
         os._exit(0)
     _watch_launcher(conn)
     code = _run()

@@ -218,3 +218,22 @@ def test_an_idle_warm_process_exits_and_takes_its_socket_away(short_folder: Path
     _wait(lambda: not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2],
           10, "the idle warm process is still there")
     assert not Path(path).exists() and not Path(f"{path}.pid").exists()
+
+
+def test_a_warm_process_that_does_not_answer_is_passed_over(warm_env: dict[str, str]) -> None:
+    """A stopped (or hung) warm process gets nothing: the command runs here once the launcher stops waiting,
+    its output pipes are not held by the stopped process, and the connection taken late runs nothing."""
+    server = _server_pid(warm_env)
+    rows = json.loads(_run(warm_env, "audit", "verify", "--json")[1])["rows"]
+    os.kill(server, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        code, out, err = _run(warm_env, "actors", "add", "zed", "--role", "agent")
+        took = time.monotonic() - started
+    finally:
+        os.kill(server, signal.SIGCONT)
+    assert code == 0 and "zed: agent" in out + err, err
+    assert warm.START_SECONDS <= took < warm.START_SECONDS + 20
+    _wait(lambda: not _children(server), 10, "the late connection's child is still there")
+    audit = json.loads(_run(warm_env, "audit", "verify", "--json")[1])
+    assert audit["ok"] and audit["rows"] == rows + 1     # zed was added once
