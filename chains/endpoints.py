@@ -65,10 +65,10 @@ _HOST = re.compile(r"[A-Za-z0-9._\-]*|[0-9A-Fa-f:.%]+")   # a name, an IPv4 or a
 @lru_cache(maxsize=1)
 def _registry_paths() -> frozenset[tuple[str, str]]:
     """(scheme+host[:port], path) of every default endpoint the registry ships: public by definition."""
-    from chains.networks import DEFAULT_PATH, load_registry
+    from chains.networks import shipped_registry
 
     pairs = set()
-    for net in load_registry(DEFAULT_PATH).values():
+    for net in shipped_registry().values():
         for url in net.rpc:
             prefix, _, rest = url.rpartition("+") if "+" in url.split("://", 1)[0] else ("", "", url)
             parts = urlsplit(rest)

@@ -189,27 +189,8 @@ def _check_key_groups(path: Path, networks: dict[str, Network]) -> None:
             raise RegistryError(f"{path}: network {first.id}: field 'key_group' {name!r} {why}")
 
 
-_shipped: tuple[tuple[int, int], dict[str, Network]] | None = None
-
-
 def load_registry(path: Path = DEFAULT_PATH) -> dict[str, Network]:
-    """Read and validate a registry file; a broken file raises `RegistryError` naming the field.
-
-    The shipped file is read once per process while it stays unchanged (its networks are frozen)."""
-    global _shipped
-    if path == DEFAULT_PATH:
-        try:
-            st = os.stat(path)
-        except OSError:
-            pass
-        else:
-            if _shipped is None or _shipped[0] != (st.st_mtime_ns, st.st_size):
-                _shipped = ((st.st_mtime_ns, st.st_size), _read_registry(path))
-            return _shipped[1]
-    return _read_registry(path)
-
-
-def _read_registry(path: Path) -> dict[str, Network]:
+    """Read and validate a registry file; a broken file raises `RegistryError` naming the field."""
     try:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)
@@ -237,10 +218,16 @@ def _read_registry(path: Path) -> dict[str, Network]:
 
 
 @cache
+def shipped_registry() -> dict[str, Network]:
+    """The shipped file's registry, read once per process (its networks are frozen)."""
+    return load_registry(DEFAULT_PATH)
+
+
+@cache
 def registry() -> dict[str, Network]:
     """The registry in force: `RECOVERY_NETWORKS` if set, else the shipped file."""
     override = os.environ.get("RECOVERY_NETWORKS")
-    return load_registry(Path(override) if override else DEFAULT_PATH)
+    return load_registry(Path(override)) if override else shipped_registry()
 
 
 def key_peers(network: Network) -> list[Network]:

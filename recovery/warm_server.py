@@ -50,10 +50,10 @@ def preload() -> None:
             import_module(name)
     from sqlalchemy.orm import configure_mappers
 
-    from chains.networks import load_registry
+    from chains.networks import shipped_registry
 
     configure_mappers()   # the ORM's class set-up, in memory, once rather than in every command
-    load_registry()   # the shipped registry, parsed once (a child whose RECOVERY_NETWORKS names another reads that)
+    shipped_registry()   # parsed once (a child whose RECOVERY_NETWORKS names another file reads that one)
 
 
 def serve(path: str, idle: float) -> None:
