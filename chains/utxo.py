@@ -222,7 +222,8 @@ class _Bitcoind:
                 return None
             return inp if isinstance(inp.get("txid"), str) and isinstance(inp.get("vout"), int) else None
 
-        wanted = sorted({inp["txid"] for a in answers if (inp := first(a)) is not None})
+        inputs = [first(a) for a in answers]
+        wanted = sorted({inp["txid"] for inp in inputs if inp is not None})
         if not wanted:
             return answers
         try:
@@ -230,8 +231,7 @@ class _Bitcoind:
         except ChainError:
             return answers
         filled = []
-        for a in answers:
-            inp = first(a)
+        for a, inp in zip(answers, inputs, strict=True):
             spent = _spent_script(prevs.get(inp["txid"]), inp) if inp is not None else None
             filled.append(a if spent is None or inp is None else
                           {**a, "vin": [{**inp, "prevout": {"scriptPubKey": spent}}, *a["vin"][1:]]})
