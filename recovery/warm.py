@@ -137,8 +137,7 @@ def _delegate(path: str) -> int | None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signum)
 
-    for sig in FORWARDED:
-        signal.signal(sig, forward)
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
     try:
         conn.settimeout(None)
         request = json.dumps({"argv": sys.argv, "env": dict(os.environ), "cwd": os.getcwd(),
@@ -154,8 +153,8 @@ def _delegate(path: str) -> int | None:
         signal.signal(forwarded[-1], signal.SIG_DFL)
         os.kill(os.getpid(), forwarded[-1])
     if not running:
-        for sig in FORWARDED:
-            signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT else signal.default_int_handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         conn.close()
         return None   # the child gave up before it ran anything: the command may run here
     if not ended:
@@ -193,10 +192,15 @@ def stop(path: str) -> bool:
         os.kill(pid, signal.SIGTERM)
     except (OSError, ValueError):
         return False
+    remove(path)
+    return True
+
+
+def remove(path: str) -> None:
+    """Take a warm process's socket and its pid file away."""
     for name in (path, f"{path}.pid"):
         with contextlib.suppress(OSError):
             os.unlink(name)
-    return True
 
 
 def spawn(path: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> None:

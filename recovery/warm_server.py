@@ -23,7 +23,7 @@ import sys
 from importlib import import_module
 from typing import Any
 
-from recovery.warm import HEADER
+from recovery.warm import HEADER, remove
 
 # the libraries the commands use; then every module of the project's own packages but the report's (pandas
 # and matplotlib are imported by `recovery report` alone) and this one
@@ -103,9 +103,7 @@ def _still_mine(path: str, inode: int) -> bool:
 
 def _remove_if_mine(path: str, inode: int) -> None:
     if _still_mine(path, inode):
-        for name in (path, f"{path}.pid"):
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+        remove(path)
 
 
 def _same_user(conn: socket.socket) -> bool:
