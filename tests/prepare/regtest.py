@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from chains.addresses.params import AddressParams
+from chains.addresses.params import parse_params
 from chains.networks import Network, registry
 
 BINARY = "litecoind"
@@ -28,10 +28,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# regtest's address versions (rltc1..., m/n..., Q.../2...), as a registry row's `address` table
+REGTEST_ADDRESS = {"forms": ["base58", "segwit"], "p2pkh": ["6f"], "p2sh": ["3a", "c4"], "hrp": "rltc"}
+
+
 def regtest_network() -> Network:
-    """Litecoin's registry row with regtest address versions (rltc1..., m/n..., Q...)."""
-    return replace(registry()["litecoin"], address=AddressParams(
-        forms=("base58", "segwit"), p2pkh=(b"\x6f",), p2sh=(b"\x3a", b"\xc4"), hrp="rltc"))
+    """Litecoin's registry row with regtest address versions."""
+    return replace(registry()["litecoin"], address=parse_params("utxo", REGTEST_ADDRESS))
 
 
 class Node:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from recovery.prepare.utxo_tx import TxOut, parse_tx
-from tests.prepare.regtest import Node
+from tests.prepare.regtest import REGTEST_ADDRESS, Node
 from tests.support import memo_registry
 from tests.support.cli import ok, run
 from tests.support.refdata import Ref
 
-REGTEST = {"address": {"forms": ["base58", "segwit"], "p2pkh": ["6f"], "p2sh": ["3a", "c4"], "hrp": "rltc"},
+REGTEST = {"address": REGTEST_ADDRESS,
            "address_regex": "^(rltc1[02-9ac-hj-np-z]{11,71}|[mnQ2][1-9A-HJ-NP-Za-km-z]{25,34})$"}
 
 
